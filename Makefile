@@ -1,0 +1,53 @@
+# Kakehashi: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Tests run with DEBUG off, as in production, so they need a (throwaway) key.
+TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=tests-only-not-a-secret-$(shell echo kakehashi | md5sum | cut -c1-24)
+
+.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench clean
+
+run: setup db
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+setup: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+messages: setup
+	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
+
+db: setup messages
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo
+
+test: setup messages
+	$(TEST_ENV) $(BIN)/pytest $(ARGS)
+
+test-fast: setup messages
+	$(TEST_ENV) $(BIN)/pytest -m "not e2e" $(ARGS)
+
+e2e: setup messages
+	$(TEST_ENV) $(BIN)/pytest -m e2e $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-deploy: setup
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DJANGO_ALLOWED_HOSTS=kakehashi.example.jp $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: setup messages
+	$(TEST_ENV) $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,2 @@
+def kakehashi(request):
+    return {}

@@ -1,0 +1,36 @@
+"""Template filters that format through core.formatting (the one place for labels and money)."""
+
+from django import template
+
+from core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def fy(value, style="full"):
+    """{{ 2008|fy }} → 2008年度（平成20年度） / FY2008; {{ 2008|fy:"short" }} → 2008年度."""
+    if value in (None, ""):
+        return "—"
+    return formatting.fiscal_year_label(int(value), style)
+
+
+@register.simple_tag
+def money(yen, unit="million", rounded=False, with_unit=False):
+    """{% money line.amount_yen unit line.is_rounded %} → 約7,500."""
+    return formatting.format_money(yen, unit, rounded=bool(rounded), with_unit=bool(with_unit))
+
+
+@register.simple_tag
+def unit_label(unit="million"):
+    return formatting.unit_label(unit)
+
+
+@register.filter
+def localized_name(obj):
+    """name_en in English when there is one, else name_ja."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "ja").startswith("en") and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name_ja
