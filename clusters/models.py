@@ -54,9 +54,7 @@ class Region(VersionedModel):
         related_name="coordinated_regions",
     )
     note = models.TextField(_("note"), blank=True)
-    source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="regions"
-    )
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="regions")
     history = HistoricalRecords()
 
     objects = RegionQuerySet.as_manager()
@@ -75,12 +73,8 @@ class Cluster(VersionedModel):
     e.g. 浜松オプトロニクスクラスター (知的クラスター創成事業 第II期, FY2007–)."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="clusters"
-    )
-    program = models.ForeignKey(
-        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="clusters"
-    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="clusters")
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="clusters")
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     field = models.CharField(_("field"), max_length=200, blank=True)
@@ -88,15 +82,11 @@ class Cluster(VersionedModel):
     cluster_type = models.CharField(_("type"), max_length=40, blank=True)
     start_fy = fiscal_year_field(null=True, verbose_name=_("first fiscal year"))
     end_fy = fiscal_year_field(null=True, verbose_name=_("last fiscal year"))
-    status = models.CharField(
-        _("status"), max_length=16, choices=ClusterStatus.choices, default=ClusterStatus.UNKNOWN
-    )
+    status = models.CharField(_("status"), max_length=16, choices=ClusterStatus.choices, default=ClusterStatus.UNKNOWN)
     description_ja = models.TextField(_("description (Japanese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="clusters"
-    )
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="clusters")
     history = HistoricalRecords()
 
     objects = ClusterQuerySet.as_manager()
@@ -122,9 +112,7 @@ class Cluster(VersionedModel):
 class ClusterYearRow(VersionedModel):
     """A per-cluster, per-fiscal-year row: the year must lie within the cluster's period."""
 
-    cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="+"
-    )
+    cluster = models.ForeignKey(Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="+")
     fiscal_year = fiscal_year_field()
 
     objects = ClusterChildQuerySet.as_manager()
@@ -137,10 +125,7 @@ class ClusterYearRow(VersionedModel):
         cluster = getattr(self, "cluster", None) if self.cluster_id else None
         if cluster and self.fiscal_year and not cluster.covers(self.fiscal_year):
             raise ValidationError(
-                {
-                    "fiscal_year": _("Fiscal year %(fy)s lies outside the cluster's period.")
-                    % {"fy": self.fiscal_year}
-                }
+                {"fiscal_year": _("Fiscal year %(fy)s lies outside the cluster's period.") % {"fy": self.fiscal_year}}
             )
 
 
@@ -148,9 +133,7 @@ class ClusterFunding(ClusterYearRow):
     """クラスター事業費 (cluster funding): national subsidy and local contribution for one cluster
     and fiscal year, as planned or actually received and spent. Whole yen."""
 
-    cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="funding"
-    )
+    cluster = models.ForeignKey(Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="funding")
     kind = models.CharField(_("plan or actual"), max_length=8, choices=FundingKind.choices)
     national_yen = models.BigIntegerField(_("national subsidy (yen)"))
     local_yen = models.BigIntegerField(_("local contribution (yen)"), default=0)
@@ -166,9 +149,7 @@ class ClusterFunding(ClusterYearRow):
             models.UniqueConstraint(
                 fields=["cluster", "fiscal_year", "kind"],
                 name="clusterfunding_unique_cluster_year_kind",
-                violation_error_message=_(
-                    "This cluster already has a row of that kind for that fiscal year."
-                ),
+                violation_error_message=_("This cluster already has a row of that kind for that fiscal year."),
             ),
             non_negative_check("national_yen", "clusterfunding_national_non_negative"),
             non_negative_check("local_yen", "clusterfunding_local_non_negative"),
@@ -218,9 +199,7 @@ class Evaluation(VersionedModel):
 class ClusterOutcome(ClusterYearRow):
     """クラスター成果 (cluster outcome): a count the coordinator reports for one indicator and year."""
 
-    cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="outcomes"
-    )
+    cluster = models.ForeignKey(Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="outcomes")
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="cluster_outcomes"
     )
@@ -249,12 +228,8 @@ class AnnualReport(ClusterYearRow):
     """年次報告 (annual report): the coordinator's submission of one cluster's funding actuals and
     outcome counts for a fiscal year. draft → submitted → accepted, or returned (with a comment)."""
 
-    cluster = models.ForeignKey(
-        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="reports"
-    )
-    status = models.CharField(
-        _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT
-    )
+    cluster = models.ForeignKey(Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     comment = models.TextField(_("reviewer's comment"), blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -271,9 +246,7 @@ class AnnualReport(ClusterYearRow):
         verbose_name = _("annual report")
         verbose_name_plural = _("annual reports")
         constraints = [
-            models.UniqueConstraint(
-                fields=["cluster", "fiscal_year"], name="annualreport_unique_cluster_year"
-            ),
+            models.UniqueConstraint(fields=["cluster", "fiscal_year"], name="annualreport_unique_cluster_year"),
             fiscal_year_check("fiscal_year", "annualreport_fiscal_year_range"),
             models.CheckConstraint(
                 condition=~Q(status=ReportStatus.RETURNED) | ~Q(comment=""),

@@ -84,11 +84,7 @@ def _differs(current, new) -> bool:
     if isinstance(current, models.Model) or isinstance(new, models.Model):
         return getattr(current, "pk", current) != getattr(new, "pk", new)
     if isinstance(current, Decimal) or isinstance(new, Decimal):
-        return (
-            Decimal(str(current)) != Decimal(str(new))
-            if current is not None and new is not None
-            else current != new
-        )
+        return Decimal(str(current)) != Decimal(str(new)) if current is not None and new is not None else current != new
     return current != new
 
 

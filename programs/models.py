@@ -63,9 +63,7 @@ class Program(VersionedModel):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description_ja = models.TextField(_("description (Japanese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="programs"
-    )
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="programs")
     history = HistoricalRecords()
 
     objects = ProgramQuerySet.as_manager()
@@ -97,13 +95,9 @@ class BudgetLine(VersionedModel):
     fiscal_year = fiscal_year_field()
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
     amount_yen = models.BigIntegerField(_("amount (yen)"))
-    precision = models.CharField(
-        _("precision"), max_length=8, choices=Precision.choices, default=Precision.EXACT
-    )
+    precision = models.CharField(_("precision"), max_length=8, choices=Precision.choices, default=Precision.EXACT)
     precision_note = models.CharField(_("as stated in the source"), max_length=100, blank=True)
-    source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="budget_lines"
-    )
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="budget_lines")
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
 
@@ -117,9 +111,7 @@ class BudgetLine(VersionedModel):
             models.UniqueConstraint(
                 fields=["program", "fiscal_year", "stage"],
                 name="budgetline_unique_program_year_stage",
-                violation_error_message=_(
-                    "This program already has a figure for that fiscal year and stage."
-                ),
+                violation_error_message=_("This program already has a figure for that fiscal year and stage."),
             ),
             non_negative_check("amount_yen", "budgetline_amount_non_negative"),
             fiscal_year_check("fiscal_year", "budgetline_fiscal_year_range"),
@@ -153,9 +145,7 @@ class Indicator(VersionedModel):
     )
     break_fy = fiscal_year_field(null=True, verbose_name=_("definition changes from"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="indicators"
-    )
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="indicators")
     history = HistoricalRecords()
 
     class Meta:
@@ -167,9 +157,7 @@ class Indicator(VersionedModel):
             models.CheckConstraint(
                 condition=Q(replaces__isnull=True) | Q(break_fy__isnull=False),
                 name="indicator_break_fy_with_replaces",
-                violation_error_message=_(
-                    "A redefined indicator needs the fiscal year its definition changes."
-                ),
+                violation_error_message=_("A redefined indicator needs the fiscal year its definition changes."),
             ),
         ]
 
@@ -195,9 +183,7 @@ class OutcomeValue(VersionedModel):
         help_text=_("Empty for the all-university total."),
     )
     value = models.BigIntegerField(_("value"))
-    precision = models.CharField(
-        _("precision"), max_length=8, choices=Precision.choices, default=Precision.EXACT
-    )
+    precision = models.CharField(_("precision"), max_length=8, choices=Precision.choices, default=Precision.EXACT)
     derived = models.BooleanField(_("derived"), default=False)
     derived_note = models.CharField(_("how it was derived"), max_length=300, blank=True)
     scope_note = models.CharField(_("scope"), max_length=300, blank=True)
@@ -222,9 +208,7 @@ class OutcomeValue(VersionedModel):
                 fields=["indicator", "fiscal_year"],
                 condition=Q(program__isnull=True),
                 name="outcomevalue_unique_indicator_year_total",
-                violation_error_message=_(
-                    "There is already an all-university total for that indicator and year."
-                ),
+                violation_error_message=_("There is already an all-university total for that indicator and year."),
             ),
             non_negative_check("value", "outcomevalue_value_non_negative"),
             fiscal_year_check("fiscal_year", "outcomevalue_fiscal_year_range"),

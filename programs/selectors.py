@@ -54,3 +54,92 @@ def budget_overview(*, user) -> tuple[list[ProgramNode], list[tuple[int, str]], 
     ordered_columns = sorted(columns, key=lambda c: (c[0], STAGE_ORDER[c[1]]))
     ordered_sources = sorted(sources.values(), key=lambda s: (s.kind != "official", s.title))
     return nodes, ordered_columns, ordered_sources
+
+
+def program_rows(*, user) -> list[dict]:
+    """Programs as plain rows (id, parent_id, slug, names, order) for analytics; one query."""
+    return list(
+        Program.objects.restrict(user)
+        .order_by("order", "slug")
+        .values("id", "parent_id", "slug", "name_ja", "name_en", "order", "policy_area", "implementer")
+    )
+
+
+def budget_line_rows(*, user, queryset=None) -> list[dict]:
+    """Budget lines as plain rows for analytics (whole yen, rounded flag, source kind); one query.
+
+    ``queryset`` lets a filtered list feed the same rows to its chart and its totals.
+    """
+    qs = queryset if queryset is not None else BudgetLine.objects.restrict(user)
+    return [
+        {
+            "program_id": row["program_id"],
+            "fiscal_year": row["fiscal_year"],
+            "stage": row["stage"],
+            "amount_yen": row["amount_yen"],
+            "rounded": row["precision"] == "rounded",
+            "source_kind": row["source__kind"],
+        }
+        for row in qs.values("program_id", "fiscal_year", "stage", "amount_yen", "precision", "source__kind")
+    ]
+
+
+def program_get(*, user, slug: str) -> Program:
+    """One program the user may see, with its parent and source; Http404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Program.objects.restrict(user).select_related("parent", "source"), slug=slug)
+
+
+def sources_for(*, user, source_ids) -> list[Source]:
+    """The given sources (official first), each once."""
+    return list(Source.objects.filter(pk__in=set(source_ids)).order_by("kind", "title"))
+
+
+def budget_years(*, user) -> list[int]:
+    """Fiscal years that have at least one budget figure."""
+    return sorted(set(BudgetLine.objects.restrict(user).values_list("fiscal_year", flat=True)))
+
+
+def budget_totals(queryset) -> dict:
+    """Σ amount over every row of a (filtered) queryset — all pages, not just one — with the row
+    count and whether any row was rounded in its source. One query."""
+    from django.db.models import Count, Q, Sum
+
+    result = queryset.order_by().aggregate(
+        amount_yen=Sum("amount_yen"),
+        count=Count("pk"),
+        rounded_rows=Count("pk", filter=Q(precision="rounded")),
+    )
+    return {
+        "amount_yen": result["amount_yen"],
+        "count": result["count"],
+        "rounded": bool(result["rounded_rows"]),
+    }
+
+
+def program_ancestors(program: Program, programs: list[dict]) -> list[dict]:
+    """Ancestors of a program, root first, from the in-memory program rows."""
+    by_id = {p["id"]: p for p in programs}
+    chain = []
+    parent_id = program.parent_id
+    while parent_id is not None and parent_id in by_id:
+        chain.append(by_id[parent_id])
+        parent_id = by_id[parent_id]["parent_id"]
+    return list(reversed(chain))
+
+
+def contributions_for(*, user, program_ids) -> list:
+    """Outcome contributions of the given programs, with indicator and source."""
+    from .models import OutcomeValue
+
+    return list(
+        OutcomeValue.objects.restrict(user)
+        .filter(program_id__in=program_ids)
+        .select_related("indicator", "source", "program")
+        .order_by("indicator__order", "fiscal_year")
+    )
+
+
+def line_source_ids(*, user, program_ids) -> set[int]:
+    return set(BudgetLine.objects.restrict(user).filter(program_id__in=program_ids).values_list("source_id", flat=True))

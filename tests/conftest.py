@@ -64,3 +64,13 @@ def viewer(db):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache (cached aggregates are keyed by data version)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -34,3 +34,13 @@ def localized_name(obj):
     if (get_language() or "ja").startswith("en") and getattr(obj, "name_en", ""):
         return obj.name_en
     return obj.name_ja
+
+
+@register.simple_tag
+def outcome(value, unit):
+    """An outcome value in its indicator's unit: yen in 億円 (2 dp), counts as integers."""
+    if value is None:
+        return "—"
+    if unit == "yen":
+        return formatting.format_money(value, "hundred-million", with_unit=True)
+    return formatting.format_number(value)

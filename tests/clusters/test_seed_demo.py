@@ -15,18 +15,14 @@ def test_demo_accounts_with_roles_and_regions():
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
     assert User.objects.get(username="admin").is_superuser
     assert list(User.objects.get(username="ministry").groups.values_list("name", flat=True)) == ["viewer"]
-    assert list(User.objects.get(username="manager").groups.values_list("name", flat=True)) == [
-        "program_manager"
-    ]
+    assert list(User.objects.get(username="manager").groups.values_list("name", flat=True)) == ["program_manager"]
     assert list(Region.objects.get(slug="hamamatsu").coordinators.values_list("username", flat=True)) == [
         "coord-hamamatsu"
     ]
-    assert list(Region.objects.get(slug="sapporo").coordinators.values_list("username", flat=True)) == [
-        "coord-sapporo"
+    assert list(Region.objects.get(slug="sapporo").coordinators.values_list("username", flat=True)) == ["coord-sapporo"]
+    assert list(User.objects.get(username="coord-hamamatsu").coordinated_regions.values_list("slug", flat=True)) == [
+        "hamamatsu"
     ]
-    assert list(
-        User.objects.get(username="coord-hamamatsu").coordinated_regions.values_list("slug", flat=True)
-    ) == ["hamamatsu"]
 
 
 def test_seed_demo_twice_gives_no_duplicates():

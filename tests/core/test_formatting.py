@@ -91,9 +91,7 @@ def test_format_money_english_marks_rounded_with_approx_sign():
     assert format_money(7_500_000_000, Unit.MILLION, rounded=True, lang="en") == "≈7,500"
     assert format_money(26_095_000_000, with_unit=True, lang="en") == "26,095 million yen"
     assert format_money(26_095_000_000, with_unit=True, lang="ja") == "26,095百万円"
-    assert (
-        format_money(7_500_000_000, "hundred-million", rounded=True, with_unit=True, lang="ja") == "約75億円"
-    )
+    assert format_money(7_500_000_000, "hundred-million", rounded=True, with_unit=True, lang="ja") == "約75億円"
 
 
 def test_unknown_unit_falls_back_to_million():

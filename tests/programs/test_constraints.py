@@ -61,9 +61,7 @@ def test_duplicate_all_university_total_refused():
 def test_duplicate_program_contribution_refused():
     program = ProgramFactory(counts_toward_outcome_share=True)
     value = OutcomeValueFactory(program=program)
-    assert_db_refuses(
-        lambda: OutcomeValueFactory(indicator=value.indicator, fiscal_year=2008, program=program)
-    )
+    assert_db_refuses(lambda: OutcomeValueFactory(indicator=value.indicator, fiscal_year=2008, program=program))
 
 
 def test_total_and_contribution_coexist():
@@ -88,17 +86,13 @@ def test_negative_cluster_funding_refused():
 
 def test_duplicate_cluster_funding_refused():
     row = ClusterFundingFactory()
-    assert_db_refuses(
-        lambda: ClusterFundingFactory(cluster=row.cluster, fiscal_year=row.fiscal_year, kind=row.kind)
-    )
+    assert_db_refuses(lambda: ClusterFundingFactory(cluster=row.cluster, fiscal_year=row.fiscal_year, kind=row.kind))
 
 
 def test_full_clean_reports_constraint_violations_as_field_errors():
     """Forms surface the same rules as messages, not 500s."""
     line = BudgetLineFactory(fiscal_year=2008, stage="draft")
-    duplicate = BudgetLine(
-        program=line.program, fiscal_year=2008, stage="draft", amount_yen=-5, source=SourceFactory()
-    )
+    duplicate = BudgetLine(program=line.program, fiscal_year=2008, stage="draft", amount_yen=-5, source=SourceFactory())
     with pytest.raises(ValidationError) as excinfo:
         duplicate.full_clean()
     messages = excinfo.value.messages

@@ -99,9 +99,7 @@ def test_47_prefectures_in_8_blocks_matching_the_geojson():
     assert Prefecture.objects.values("block").distinct().count() == 8
     assert Prefecture.objects.get(code=22).name_ja == "静岡県"
     assert Prefecture.objects.get(code=24).block == "kinki"  # Mie in Kinki, as the reference says
-    geo = json.loads(
-        (FIXTURES_DIR / "geo" / "japan_prefectures_naturalearth_10m.geojson").read_text(encoding="utf-8")
-    )
+    geo = json.loads((FIXTURES_DIR / "geo" / "japan_prefectures_naturalearth_10m.geojson").read_text(encoding="utf-8"))
     assert {f["properties"]["name"] for f in geo["features"]} == set(
         Prefecture.objects.values_list("name_en", flat=True)
     )
@@ -136,8 +134,7 @@ def test_joint_research_definition_break_is_two_linked_indicators():
     assert new.replaces.slug == "joint-research-count"
     assert new.break_fy == 2009
     assert (
-        OutcomeValue.objects.get(indicator__slug="joint-research-count", fiscal_year=2008, program=None).value
-        == 17_638
+        OutcomeValue.objects.get(indicator__slug="joint-research-count", fiscal_year=2008, program=None).value == 17_638
     )
     assert OutcomeValue.objects.get(indicator=new, fiscal_year=2010, program=None).value == 15_544
 
@@ -153,8 +150,7 @@ def test_derived_values_marked_and_money_in_yen():
 
 def test_loading_twice_changes_nothing(capsys):
     counts = {
-        m: m.objects.count()
-        for m in (Source, Program, BudgetLine, Region, Cluster, OutcomeValue, ClusterFunding)
+        m: m.objects.count() for m in (Source, Program, BudgetLine, Region, Cluster, OutcomeValue, ClusterFunding)
     }
     history = {m: m.history.count() for m in counts}
     call_command("load_reference")
@@ -171,8 +167,6 @@ def test_project_reads_no_shared_folder_at_run_time():
         str(path.relative_to(root))
         for folder in ("config", "core", "programs", "clusters", "reports", "templates")
         for path in (root / folder).rglob("*")
-        if path.is_file()
-        and path.suffix in {".py", ".html"}
-        and "../shared" in path.read_text(encoding="utf-8")
+        if path.is_file() and path.suffix in {".py", ".html"} and "../shared" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []

@@ -45,9 +45,7 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         self.stdout.write(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there.")
-        self.stdout.write(
-            self.style.SUCCESS("Demo data ready. Every account's password is 'kakehashi-demo'.")
-        )
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is 'kakehashi-demo'."))
 
     def create_accounts(self) -> int:
         User = get_user_model()

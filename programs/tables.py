@@ -1,0 +1,122 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from core.formatting import fiscal_year_range_label, format_money, unit_label
+from core.tables import FiscalYearColumn, KakehashiTable, MoneyColumn, badge, source_cell
+
+from .models import BudgetLine, Program
+
+
+class ProgramTable(KakehashiTable):
+    name = tables.Column(_("Program"), accessor="name_ja", order_by=("name_ja",))
+    parent = tables.Column(_("Parent"), accessor="parent__name_ja", default="—")
+    policy_area = tables.Column(_("Policy area"))
+    implementer = tables.Column(_("Implementer"))
+    period = tables.Column(_("Period"), accessor="start_fy", order_by=("start_fy", "end_fy"))
+    latest_fy = FiscalYearColumn(verbose_name=_("Latest fiscal year"), default="—")
+    latest_amount = MoneyColumn(_("Latest figure"), default="—")
+    cluster_count = tables.Column(_("Clusters"), attrs={"th": {"class": "num"}, "td": {"class": "num"}})
+
+    class Meta(KakehashiTable.Meta):
+        model = Program
+        fields = []
+        sequence = (
+            "name",
+            "parent",
+            "policy_area",
+            "implementer",
+            "period",
+            "latest_fy",
+            "latest_amount",
+            "cluster_count",
+        )
+        order_by = ("name",)
+
+    def before_render(self, request):
+        self.columns["latest_amount"].column.verbose_name = f"{_('Latest figure')}（{unit_label(self.unit)}）"
+
+    def render_name(self, record):
+        url = reverse("programs:program", args=[record.slug])
+        flag = badge("info", _("counts toward the outcome share")) if record.counts_toward_outcome_share else ""
+        english = format_html('<br><small lang="en">{}</small>', record.name_en) if record.name_en else ""
+        return format_html('<a href="{}">{}</a>{}{}', url, record.name_ja, english, flag)
+
+    def render_period(self, record):
+        return fiscal_year_range_label(record.start_fy, record.end_fy) or "—"
+
+    def render_latest_amount(self, record):
+        label = format_money(record.latest_amount, self.unit, rounded=record.latest_rounded == "rounded")
+        return format_html('<span data-value="{}">{}</span>', record.latest_amount, label)
+
+
+class BudgetLineTable(KakehashiTable):
+    program = tables.Column(
+        _("Program"),
+        accessor="program__name_ja",
+        order_by=("program__order", "program__slug"),
+        footer=lambda table: table.footer_label(),
+        attrs={"td": {"class": "col-program"}, "th": {"class": "col-program"}},
+    )
+    fiscal_year = FiscalYearColumn(verbose_name=_("Fiscal year"))
+    stage = tables.Column(_("Stage"))
+    amount_yen = MoneyColumn(_("Amount"), rounded_accessor="is_rounded", footer=lambda table: table.footer_total())
+    precision = tables.Column(_("Precision"))
+    source = tables.Column(
+        _("Source"),
+        accessor="source__title",
+        order_by=("source__kind", "source__title"),
+        attrs={"td": {"class": "col-source"}},
+    )
+    note = tables.Column(_("Note"), orderable=False, default="", attrs={"td": {"class": "col-note"}})
+
+    class Meta(KakehashiTable.Meta):
+        model = BudgetLine
+        fields = []
+        sequence = ("program", "fiscal_year", "stage", "amount_yen", "precision", "source", "note")
+        order_by = ("fiscal_year", "program")
+
+    def __init__(self, *args, totals=None, **kwargs):
+        self.totals = totals or {}
+        super().__init__(*args, **kwargs)
+
+    def before_render(self, request):
+        self.columns["amount_yen"].column.verbose_name = f"{_('Amount')}（{unit_label(self.unit)}）"
+
+    def footer_label(self):
+        return _("Total (%(count)s rows)") % {"count": f"{self.totals.get('count', 0):,}"}
+
+    def footer_total(self):
+        amount = self.totals.get("amount_yen")
+        if amount is None:
+            return "—"
+        return format_html(
+            '<span data-value="{}">{}</span>',
+            amount,
+            format_money(amount, self.unit, rounded=self.totals["rounded"]),
+        )
+
+    def render_program(self, record):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("programs:program", args=[record.program.slug]),
+            record.program.name_ja,
+        )
+
+    def render_stage(self, record):
+        return badge(f"stage-{record.stage}", record.get_stage_display())
+
+    def render_precision(self, record):
+        if record.is_rounded:
+            note = format_html("<br><small>{}</small>", record.precision_note) if record.precision_note else ""
+            return format_html("{}{}", badge("rounded", _("Rounded")), note)
+        return _("Exact")
+
+    def render_source(self, record):
+        return source_cell(record.source)
+
+    def render_note(self, value):
+        if len(value) > 120:
+            return format_html("<details><summary>{}…</summary>{}</details>", value[:60], value)
+        return value

@@ -1,0 +1,230 @@
+"""Pure data shaping with pandas: rows in, DataFrames out. No request, no ORM, no formatting.
+
+Budget figures arrive as plain rows (program, fiscal year, stage, whole yen, rounded flag,
+source kind). A program with no figure of its own for a year and stage takes the sum of its
+children's; a parent whose own figure exceeds its children's shows the difference as the
+unitemized remainder (その他・内訳なし), marked rounded when any figure it comes from is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+STAGES = ["request", "draft", "enacted", "supplementary", "settled"]
+STAGE_RANK = {stage: rank for rank, stage in enumerate(STAGES)}
+REMAINDER = "remainder"
+
+LINE_COLUMNS = ["program_id", "fiscal_year", "stage", "amount_yen", "rounded", "source_kind"]
+VALUE_COLUMNS = ["program_id", "fiscal_year", "stage", "amount_yen", "rounded", "own", "illustrative"]
+BREAKDOWN_COLUMNS = ["fiscal_year", "stage", "series", "amount_yen", "rounded", "illustrative"]
+
+
+def lines_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    """Budget lines as a DataFrame with fixed columns (empty input gives an empty frame)."""
+    frame = pd.DataFrame(list(rows), columns=LINE_COLUMNS)
+    return frame.astype({"amount_yen": "int64", "fiscal_year": "int64", "rounded": "bool"})
+
+
+def _children(programs: Iterable[dict]) -> dict[int | None, list[int]]:
+    children: dict[int | None, list[int]] = {}
+    for program in programs:
+        children.setdefault(program["parent_id"], []).append(program["id"])
+    return children
+
+
+def rolled_values(lines: pd.DataFrame, programs: list[dict]) -> pd.DataFrame:
+    """Each program's value for every (fiscal year, stage) that has figures.
+
+    ``own`` is True for the program's own budget line; False for a sum of its descendants'
+    values (used when it has no line itself). ``rounded`` is True when any figure used is.
+    """
+    children = _children(programs)
+    out: list[dict] = []
+    for (fy, stage), group in lines.groupby(["fiscal_year", "stage"], sort=True):
+        own = {
+            int(row.program_id): (int(row.amount_yen), bool(row.rounded), row.source_kind == "illustrative")
+            for row in group.itertuples()
+        }
+        memo: dict[int, tuple[int, bool, bool, bool] | None] = {}
+
+        def value(pid: int, own=own, memo=memo):
+            if pid in memo:
+                return memo[pid]
+            if pid in own:
+                amount, rounded, illustrative = own[pid]
+                result = (amount, rounded, True, illustrative)
+            else:
+                parts = [v for child in children.get(pid, []) if (v := value(child)) is not None]
+                result = (
+                    (sum(p[0] for p in parts), any(p[1] for p in parts), False, any(p[3] for p in parts))
+                    if parts
+                    else None
+                )
+            memo[pid] = result
+            return result
+
+        for program in programs:
+            result = value(program["id"])
+            if result is not None:
+                amount, rounded, is_own, illustrative = result
+                out.append(
+                    {
+                        "program_id": program["id"],
+                        "fiscal_year": int(fy),
+                        "stage": stage,
+                        "amount_yen": amount,
+                        "rounded": rounded,
+                        "own": is_own,
+                        "illustrative": illustrative,
+                    }
+                )
+    return pd.DataFrame(out, columns=VALUE_COLUMNS)
+
+
+def breakdown(values: pd.DataFrame, programs: list[dict], parent_id: int) -> pd.DataFrame:
+    """A parent's children per (fiscal year, stage), plus the unitemized remainder.
+
+    The remainder (series ``"remainder"``) = the parent's own figure − Σ its children's values,
+    present only where the parent has its own figure and at least one child has a value. It is
+    kept even when negative (a data problem to show, not hide) and never forced to zero.
+    """
+    child_ids = _children(programs).get(parent_id, [])
+    rows: list[dict] = []
+    for (fy, stage), group in values.groupby(["fiscal_year", "stage"], sort=True):
+        by_program = {int(r.program_id): r for r in group.itertuples()}
+        parts = [by_program[c] for c in child_ids if c in by_program]
+        for part in parts:
+            rows.append(
+                {
+                    "fiscal_year": int(fy),
+                    "stage": stage,
+                    "series": int(part.program_id),
+                    "amount_yen": int(part.amount_yen),
+                    "rounded": bool(part.rounded),
+                    "illustrative": bool(part.illustrative),
+                }
+            )
+        parent = by_program.get(parent_id)
+        if parent is not None and parent.own and parts:
+            remainder = int(parent.amount_yen) - sum(int(p.amount_yen) for p in parts)
+            if remainder != 0:
+                rows.append(
+                    {
+                        "fiscal_year": int(fy),
+                        "stage": stage,
+                        "series": REMAINDER,
+                        "amount_yen": remainder,
+                        "rounded": bool(parent.rounded) or any(bool(p.rounded) for p in parts),
+                        "illustrative": bool(parent.illustrative) or any(bool(p.illustrative) for p in parts),
+                    }
+                )
+    return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
+
+
+def stage_per_year(values: pd.DataFrame, program_id: int, stage: str = "latest") -> dict[int, str]:
+    """Which stage to show for each fiscal year of a program.
+
+    ``latest``: the most advanced stage at which the program has a figure of its own that year
+    (a partial sum of children at a later stage is not the program's figure); when it has no
+    figure of its own that year, the most advanced stage of its children's sum. A named stage:
+    only the years that have a value at that stage.
+    """
+    rows = values[values["program_id"] == program_id]
+    result: dict[int, str] = {}
+    for fy, group in rows.groupby("fiscal_year", sort=True):
+        if stage == "latest":
+            own = list(group.loc[group["own"], "stage"])
+            candidates = own or list(group["stage"])
+            result[int(fy)] = max(candidates, key=STAGE_RANK.__getitem__)
+        elif stage in set(group["stage"]):
+            result[int(fy)] = stage
+    return result
+
+
+def select_stages(frame: pd.DataFrame, stages: dict[int, str]) -> pd.DataFrame:
+    """Rows of ``frame`` whose (fiscal_year, stage) is the chosen stage of that year."""
+    if frame.empty:
+        return frame
+    mask = [stages.get(int(fy)) == stage for fy, stage in zip(frame["fiscal_year"], frame["stage"], strict=True)]
+    return frame[mask].reset_index(drop=True)
+
+
+def percent_change(new: int, old: int) -> Decimal | None:
+    """(new − old) ÷ old × 100, exact Decimal rounded half-up to 1 dp; None when old is 0."""
+    if not old:
+        return None
+    return (Decimal(new - old) * 100 / Decimal(old)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def headline(values: pd.DataFrame, program_id: int) -> dict | None:
+    """The program's own figure for its latest fiscal year and for the year before (each at its
+    most advanced stage), the change and the percentage change, and whether the stages differ.
+
+    Only the program's own figures count: a year where only sub-programs have figures (e.g. a
+    later request for one child) says nothing about the program's total.
+    """
+    own = values[(values["program_id"] == program_id) & values["own"]]
+    stages = stage_per_year(own, program_id)
+    if not stages:
+        return None
+    latest_fy = max(stages)
+    rows = select_stages(own, stages).set_index("fiscal_year")
+    latest = rows.loc[latest_fy]
+    result = {
+        "fy": latest_fy,
+        "stage": stages[latest_fy],
+        "amount_yen": int(latest["amount_yen"]),
+        "rounded": bool(latest["rounded"]),
+        "previous": None,
+    }
+    previous_fy = latest_fy - 1
+    if previous_fy in stages:
+        previous = rows.loc[previous_fy]
+        delta = int(latest["amount_yen"]) - int(previous["amount_yen"])
+        result["previous"] = {
+            "fy": previous_fy,
+            "stage": stages[previous_fy],
+            "amount_yen": int(previous["amount_yen"]),
+            "rounded": bool(previous["rounded"]),
+            "delta_yen": delta,
+            "delta_pct": percent_change(int(latest["amount_yen"]), int(previous["amount_yen"])),
+            "same_stage": stages[previous_fy] == stages[latest_fy],
+        }
+    return result
+
+
+def year_over_year(values: pd.DataFrame, program_id: int) -> pd.DataFrame:
+    """For each stage of a program, the change from the year before at the same stage only."""
+    rows = values[values["program_id"] == program_id].sort_values(["stage", "fiscal_year"])
+    out = []
+    for stage, group in rows.groupby("stage"):
+        by_year = {int(r.fiscal_year): r for r in group.itertuples()}
+        for fy, row in by_year.items():
+            prev = by_year.get(fy - 1)
+            out.append(
+                {
+                    "fiscal_year": fy,
+                    "stage": stage,
+                    "amount_yen": int(row.amount_yen),
+                    "rounded": bool(row.rounded),
+                    "delta_yen": int(row.amount_yen) - int(prev.amount_yen) if prev is not None else None,
+                    "delta_pct": percent_change(int(row.amount_yen), int(prev.amount_yen))
+                    if prev is not None
+                    else None,
+                }
+            )
+    return pd.DataFrame(
+        out, columns=["fiscal_year", "stage", "amount_yen", "rounded", "delta_yen", "delta_pct"]
+    ).sort_values(["fiscal_year", "stage"], key=lambda s: s.map(STAGE_RANK) if s.name == "stage" else s)
+
+
+def total(amounts: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
+    """Σ amounts and whether any part was rounded."""
+    amount, rounded = 0, False
+    for value, is_rounded in amounts:
+        amount += value
+        rounded = rounded or is_rounded
+    return amount, rounded

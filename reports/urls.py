@@ -1,0 +1,15 @@
+"""Pages that combine apps or draw charts live in reports/; their URL names keep the owning
+domain's namespace (programs:program_list …) as STYLE.md asks."""
+
+from django.urls import path
+
+from . import views
+
+program_urls = (
+    [
+        path("programs/", views.program_list, name="program_list"),
+        path("programs/<slug:slug>/", views.program_detail, name="program"),
+        path("budgets/", views.budget_list, name="budget_list"),
+    ],
+    "programs",
+)

@@ -1,0 +1,109 @@
+"""Program list and detail pages and the budget-line list (DESIGN §4)."""
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from clusters.selectors import clusters_for_programs
+from core.history import data_as_of
+from core.params import page_params
+from programs import selectors
+from programs.filtersets import BudgetLineFilterSet, ProgramFilterSet
+from programs.models import BudgetLine, Program
+from programs.querysets import descendant_ids
+from programs.tables import BudgetLineTable, ProgramTable
+
+from .. import analytics, presenters
+from .dashboard import chosen_stage, stage_choices
+
+
+def program_list(request):
+    """The program tree and a sortable, filterable, paginated table of programs."""
+    params = page_params(request)
+    queryset = Program.objects.restrict(request.user).select_related("parent").with_latest_budget().with_cluster_count()
+    filterset = ProgramFilterSet(request.GET or None, queryset=queryset, request=request)
+    table = ProgramTable(filterset.qs, unit=params.unit)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(
+        request,
+        "programs/program_list.html",
+        {
+            "filterset": filterset,
+            "table": table,
+            "tree": selectors.program_tree(user=request.user),
+            "crumbs": [{"label": _("Programs")}],
+            "warnings": params.warnings,
+            "data_as_of": data_as_of(),
+        },
+    )
+
+
+def program_detail(request, slug):
+    """Budget by stage over years, the children with the unitemized remainder, the clusters
+    funded under the program, its outcome contributions, and every figure's source."""
+    params = page_params(request)
+    stage = chosen_stage(request, params.warnings)
+    program = selectors.program_get(user=request.user, slug=slug)
+    programs = selectors.program_rows(user=request.user)
+    values = analytics.rolled_values(analytics.lines_frame(selectors.budget_line_rows(user=request.user)), programs)
+    row = next(p for p in programs if p["id"] == program.pk)
+    subtree = descendant_ids([Program(pk=p["id"], parent_id=p["parent_id"]) for p in programs], [program.pk])
+    children = [p for p in programs if p["parent_id"] == program.pk]
+    contributions = selectors.contributions_for(user=request.user, program_ids=[program.pk])
+    source_ids = selectors.line_source_ids(user=request.user, program_ids=subtree) | {program.source_id}
+    source_ids |= {c.source_id for c in contributions}
+    context = {
+        "program": program,
+        "crumbs": [
+            {"label": _("Programs"), "url": reverse("programs:program_list")},
+            *[
+                {"label": presenters.localized(a), "url": reverse("programs:program", args=[a["slug"]])}
+                for a in selectors.program_ancestors(program, programs)
+            ],
+            {"label": presenters.localized(row)},
+        ],
+        "ancestors": selectors.program_ancestors(program, programs),
+        "children": children,
+        "stage_chart": presenters.stage_block(values, row, unit=params.unit, block_id="program-stages"),
+        "children_chart": presenters.budget_stack_block(
+            values, programs, row, stage=stage, unit=params.unit, block_id="program-children"
+        )
+        if children
+        else None,
+        "stage": stage,
+        "stage_choices": stage_choices(),
+        "clusters": clusters_for_programs(user=request.user, program_ids=subtree),
+        "contributions": contributions,
+        "sources": selectors.sources_for(user=request.user, source_ids=source_ids),
+        "warnings": params.warnings,
+        "data_as_of": data_as_of(),
+    }
+    return render(request, "programs/program_detail.html", context)
+
+
+def budget_list(request):
+    """Every budget line, filtered (program with descendants, stage, policy area, fiscal years),
+    sorted and paginated, with a totals row over all filtered rows."""
+    params = page_params(request)
+    queryset = BudgetLine.objects.restrict(request.user).select_related("program", "source")
+    filterset = BudgetLineFilterSet(
+        request.GET or None,
+        queryset=queryset,
+        request=request,
+        years=selectors.budget_years(user=request.user),
+    )
+    rows = filterset.qs
+    table = BudgetLineTable(rows, unit=params.unit, totals=selectors.budget_totals(rows))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "programs/budget_list.html",
+        {
+            "filterset": filterset,
+            "table": table,
+            "warnings": params.warnings,
+            "data_as_of": data_as_of(),
+            "crumbs": [{"label": _("Budget lines")}],
+        },
+    )

@@ -1,0 +1,57 @@
+"""Pages pin their query count at two data sizes: the seed and ten times more rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clusters.models import Cluster, Region
+from programs.models import BudgetLine, Program
+from tests.factories import BudgetLineFactory, ClusterFactory, ProgramFactory, RegionFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/programs/", "/programs/regional-innovation/", "/programs/knowledge-cluster/", "/budgets/"]
+
+
+def grow_tenfold():
+    """Ten times the seed's programs, budget lines and clusters, attached to the real tree."""
+    source = SourceFactory()
+    root = Program.objects.get(slug="regional-innovation")
+    kc = Program.objects.get(slug="knowledge-cluster")
+    target_lines = BudgetLine.objects.count() * 10
+    programs = [
+        ProgramFactory(parent=root if i % 2 else kc, source=source, order=50 + i)
+        for i in range(9 * Program.objects.count())
+    ]
+    i = 0
+    while BudgetLine.objects.count() < target_lines:
+        program = programs[i % len(programs)]
+        BudgetLineFactory(program=program, fiscal_year=2000 + (i // len(programs)), stage="enacted", source=source)
+        i += 1
+    target_clusters = Cluster.objects.count() * 10
+    regions = [RegionFactory(source=source) for _ in range(Region.objects.count() * 9)]
+    j = 0
+    while Cluster.objects.count() < target_clusters:
+        ClusterFactory(region=regions[j % len(regions)], program=programs[j % len(programs)], source=source)
+        j += 1
+
+
+def count_queries(client, url):
+    client.get(url)  # warm the per-version caches the same way at both sizes
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_rows(viewer_client, django_assert_max_num_queries):
+    small = {url: count_queries(viewer_client, url) for url in PAGES}
+    grow_tenfold()
+    from django.core.cache import cache
+
+    cache.clear()
+    large = {url: count_queries(viewer_client, url) for url in PAGES}
+    assert large == small
+    for url in PAGES:
+        with django_assert_max_num_queries(14):
+            viewer_client.get(url)
