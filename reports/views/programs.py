@@ -3,11 +3,11 @@
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from clusters.selectors import clusters_for_programs
 from core.history import data_as_of
 from core.params import page_params
+from core.views import FilteredTableView
 from programs import selectors
 from programs.filtersets import BudgetLineFilterSet, ProgramFilterSet
 from programs.models import BudgetLine, Program
@@ -18,25 +18,22 @@ from .. import analytics, presenters
 from .dashboard import chosen_stage, stage_choices
 
 
-def program_list(request):
+class ProgramListView(FilteredTableView):
     """The program tree and a sortable, filterable, paginated table of programs."""
-    params = page_params(request)
-    queryset = Program.objects.restrict(request.user).select_related("parent").with_latest_budget().with_cluster_count()
-    filterset = ProgramFilterSet(request.GET or None, queryset=queryset, request=request)
-    table = ProgramTable(filterset.qs, unit=params.unit)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
-    return render(
-        request,
-        "programs/program_list.html",
-        {
-            "filterset": filterset,
-            "table": table,
-            "tree": selectors.program_tree(user=request.user),
-            "crumbs": [{"label": _("Programs")}],
-            "warnings": params.warnings,
-            "data_as_of": data_as_of(),
-        },
-    )
+
+    template_name = "programs/program_list.html"
+    filterset_class = ProgramFilterSet
+    table_class = ProgramTable
+    per_page = 25
+
+    def get_queryset(self, request):
+        return Program.objects.restrict(request.user).select_related("parent").with_latest_budget().with_cluster_count()
+
+    def extra_context(self, request, filterset, table):
+        return {"tree": selectors.program_tree(user=request.user), "crumbs": [{"label": _("Programs")}]}
+
+
+program_list = ProgramListView.as_view()
 
 
 def program_detail(request, slug):
@@ -82,28 +79,26 @@ def program_detail(request, slug):
     return render(request, "programs/program_detail.html", context)
 
 
-def budget_list(request):
+class BudgetLineListView(FilteredTableView):
     """Every budget line, filtered (program with descendants, stage, policy area, fiscal years),
     sorted and paginated, with a totals row over all filtered rows."""
-    params = page_params(request)
-    queryset = BudgetLine.objects.restrict(request.user).select_related("program", "source")
-    filterset = BudgetLineFilterSet(
-        request.GET or None,
-        queryset=queryset,
-        request=request,
-        years=selectors.budget_years(user=request.user),
-    )
-    rows = filterset.qs
-    table = BudgetLineTable(rows, unit=params.unit, totals=selectors.budget_totals(rows))
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(
-        request,
-        "programs/budget_list.html",
-        {
-            "filterset": filterset,
-            "table": table,
-            "warnings": params.warnings,
-            "data_as_of": data_as_of(),
-            "crumbs": [{"label": _("Budget lines")}],
-        },
-    )
+
+    template_name = "programs/budget_list.html"
+    filterset_class = BudgetLineFilterSet
+    table_class = BudgetLineTable
+
+    def get_queryset(self, request):
+        return BudgetLine.objects.restrict(request.user).select_related("program", "source")
+
+    def get_filterset(self, request, queryset):
+        years = selectors.budget_years(user=request.user)
+        return self.filterset_class(request.GET or None, queryset=queryset, request=request, years=years)
+
+    def get_table(self, request, rows, params):
+        return self.table_class(rows, unit=params.unit, totals=selectors.budget_totals(rows))
+
+    def extra_context(self, request, filterset, table):
+        return {"crumbs": [{"label": _("Budget lines")}]}
+
+
+budget_list = BudgetLineListView.as_view()

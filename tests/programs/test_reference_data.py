@@ -99,7 +99,11 @@ def test_47_prefectures_in_8_blocks_matching_the_geojson():
     assert Prefecture.objects.values("block").distinct().count() == 8
     assert Prefecture.objects.get(code=22).name_ja == "静岡県"
     assert Prefecture.objects.get(code=24).block == "kinki"  # Mie in Kinki, as the reference says
-    geo = json.loads((FIXTURES_DIR / "geo" / "japan_prefectures_naturalearth_10m.geojson").read_text(encoding="utf-8"))
+    geo = json.loads(
+        (FIXTURES_DIR.parent / "static" / "geo" / "japan_prefectures_naturalearth_10m.geojson").read_text(
+            encoding="utf-8"
+        )
+    )
     assert {f["properties"]["name"] for f in geo["features"]} == set(
         Prefecture.objects.values_list("name_en", flat=True)
     )
