@@ -61,3 +61,21 @@ class ClusterQuerySet(RegionOwnedQuerySet):
 
 class ClusterChildQuerySet(RegionOwnedQuerySet):
     region_path = "cluster__region"
+
+
+def with_cluster_summary(queryset):
+    """Annotate regions with their cluster count and first/last known fiscal years (subqueries,
+    so the counts are not multiplied by other joins)."""
+    from django.db.models import Count, IntegerField, Max, Min, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from .models import Cluster
+
+    per_region = Cluster.objects.filter(region=OuterRef("pk")).order_by().values("region")
+    return queryset.annotate(
+        cluster_count=Coalesce(
+            Subquery(per_region.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0
+        ),
+        first_fy=Subquery(per_region.annotate(m=Min("start_fy")).values("m")[:1], output_field=IntegerField()),
+        last_fy=Subquery(per_region.annotate(m=Max("end_fy")).values("m")[:1], output_field=IntegerField()),
+    )

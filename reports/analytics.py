@@ -228,3 +228,113 @@ def total(amounts: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
         amount += value
         rounded = rounded or is_rounded
     return amount, rounded
+
+
+# --- Regions, clusters and the prefecture map ------------------------------------------------
+
+PREFECTURE_COLUMNS = [
+    "code",
+    "name_ja",
+    "name_en",
+    "clusters",
+    "funding_yen",
+    "regions",
+    "cluster_names",
+    "illustrative",
+]
+
+
+def prefecture_measures(
+    prefectures: list[dict],
+    region_prefectures: list[tuple[int, int]],
+    regions: dict[int, str],
+    clusters: list[dict],
+    funding: dict[int, dict],
+) -> pd.DataFrame:
+    """Per prefecture: clusters active (of the regions covering it), national funding of those
+    regions, and the names of both. A region spanning several prefectures counts in full for
+    each of them, so prefecture figures must not be added up across prefectures.
+
+    ``clusters``: rows with id, region_id, name; ``funding``: region id → {"yen", "illustrative"}.
+    """
+    by_prefecture: dict[int, list[int]] = {}
+    for region_id, code in region_prefectures:
+        if region_id in regions:
+            by_prefecture.setdefault(code, []).append(region_id)
+    clusters_by_region: dict[int, list[str]] = {}
+    for cluster in clusters:
+        clusters_by_region.setdefault(cluster["region_id"], []).append(cluster["name"])
+    rows = []
+    for prefecture in prefectures:
+        region_ids = sorted(by_prefecture.get(prefecture["code"], []), key=lambda r: regions[r])
+        names = [name for r in region_ids for name in clusters_by_region.get(r, [])]
+        rows.append(
+            {
+                "code": prefecture["code"],
+                "name_ja": prefecture["name_ja"],
+                "name_en": prefecture["name_en"],
+                "clusters": len(names),
+                "funding_yen": sum(funding[r]["yen"] for r in region_ids if r in funding),
+                "regions": [regions[r] for r in region_ids],
+                "cluster_names": names,
+                "illustrative": any(funding[r]["illustrative"] for r in region_ids if r in funding),
+            }
+        )
+    return pd.DataFrame(rows, columns=PREFECTURE_COLUMNS)
+
+
+LINEAGE_COLUMNS = ["id", "name", "program", "program_id", "start", "end", "start_known", "end_known", "sort_key"]
+
+
+def lineage(clusters: list[dict], *, horizon: int) -> pd.DataFrame:
+    """A region's clusters in lineage order with the span to draw for each.
+
+    Order: first known fiscal year (the cluster's, else its program's), then program order.
+    A missing first year is drawn from the program's first year (``start_known`` False); without
+    either the cluster has no span (start is None). A missing last year is the program's last
+    year if known, else the year before the next cluster of the lineage starts, else open to
+    ``horizon`` (``end_known`` False in every such case).
+    """
+    rows = []
+    for c in clusters:
+        start = c["start_fy"] if c["start_fy"] is not None else c["program_start_fy"]
+        rows.append(
+            {
+                "id": c["id"],
+                "name": c["name"],
+                "program": c["program"],
+                "program_id": c["program_id"],
+                "start": start,
+                "end": c["end_fy"] if c["end_fy"] is not None else c["program_end_fy"],
+                "start_known": c["start_fy"] is not None,
+                "end_known": c["end_fy"] is not None,
+                "sort_key": (start if start is not None else 9999, c["program_order"], c["id"]),
+            }
+        )
+    rows.sort(key=lambda r: r["sort_key"])
+    for index, row in enumerate(rows):
+        if row["start"] is None:
+            row["end"] = None
+            continue
+        if row["end"] is None:
+            later = [r["start"] for r in rows[index + 1 :] if r["start"] is not None and r["start"] > row["start"]]
+            row["end"] = later[0] - 1 if later else max(horizon, row["start"])
+    return pd.DataFrame(rows, columns=LINEAGE_COLUMNS)
+
+
+FUNDING_COLUMNS = ["cluster_id", "fiscal_year", "kind", "national_yen", "local_yen", "illustrative"]
+
+
+def funding_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), columns=FUNDING_COLUMNS)
+    return frame.astype({"national_yen": "int64", "local_yen": "int64", "fiscal_year": "int64"})
+
+
+def funding_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Σ national and local funding per fiscal year and kind (plan / actual)."""
+    if frame.empty:
+        return pd.DataFrame(columns=["fiscal_year", "kind", "national_yen", "local_yen", "illustrative"])
+    grouped = frame.groupby(["fiscal_year", "kind"], as_index=False).agg(
+        national_yen=("national_yen", "sum"), local_yen=("local_yen", "sum"), illustrative=("illustrative", "any")
+    )
+    return grouped.sort_values(["fiscal_year", "kind"], ascending=[True, False]).reset_index(drop=True)

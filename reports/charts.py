@@ -37,6 +37,7 @@ ILLUSTRATIVE_PATTERN = "x"
 
 def base_layout(*, y_title: str, height: int = 420) -> dict:
     return {
+        "template": "none",
         "font": {"family": FONT_FAMILY, "size": 14, "color": "#333333"},
         "height": height,
         "margin": {"l": 72, "r": 24, "t": 16, "b": 96},
@@ -126,7 +127,11 @@ def budget_stack(
                 marker={
                     "color": color,
                     "line": {"color": "#ffffff", "width": 1},
-                    "pattern": {"shape": [ILLUSTRATIVE_PATTERN if r.illustrative else "" for r in part.itertuples()]},
+                    "pattern": {
+                        "shape": [ILLUSTRATIVE_PATTERN if r.illustrative else "" for r in part.itertuples()],
+                        "fillmode": "overlay",
+                        "fgcolor": "#ffffff",
+                    },
                 },
             )
         )
@@ -168,7 +173,7 @@ def stage_bars(frame: pd.DataFrame, *, stage_labels: dict[str, str], unit: str) 
                 marker={
                     "color": STAGE_COLORS[stage],
                     "line": {"color": "#ffffff", "width": 1},
-                    "pattern": {"shape": STAGE_PATTERNS[stage], "fgcolor": "#ffffff", "size": 6},
+                    "pattern": {"shape": STAGE_PATTERNS[stage], "fgcolor": "#ffffff", "size": 6, "fillmode": "overlay"},
                 },
                 text=[stage_labels[stage]] * len(part),
                 textposition="none",
@@ -182,8 +187,221 @@ def stage_bars(frame: pd.DataFrame, *, stage_labels: dict[str, str], unit: str) 
     return fig
 
 
-def figure_json(fig: go.Figure) -> dict:
-    """The figure as plain JSON data (for json_script), with the page-wide display config."""
+def figure_json(fig: go.Figure, *, modebar: bool = False) -> dict:
+    """The figure as plain JSON data (for json_script), with the page-wide display config.
+    Only maps get the modebar (zoom and reset), without the plotly logo."""
     data = json.loads(fig.to_json())
-    data["config"] = {"displayModeBar": False, "responsive": True, "locale": "ja"}
+    data["config"] = {"displayModeBar": modebar, "displaylogo": False, "responsive": True}
+    if modebar:
+        data["config"]["modeBarButtonsToRemove"] = ["toImage", "select2d", "lasso2d"]
     return data
+
+
+# --- Maps and regions ------------------------------------------------------------------------
+
+SEQUENTIAL = ["#e8f1fe", "#c5d7fb", "#7096f8", "#3460fb", "#0017c1", "#00118f"]
+NO_DATA = "#f2f2f2"
+
+
+def _names(names: list[str], limit: int = 8) -> str:
+    shown = "、".join(names[:limit])
+    if len(names) > limit:
+        shown += _(" and %(count)s more") % {"count": len(names) - limit}
+    return shown or "—"
+
+
+def prefecture_map(
+    frame: pd.DataFrame, *, measure: str, geojson_url: str, value_label: str, unit: str, name_column: str
+) -> go.Figure:
+    """A prefecture choropleth (Choroplethmap on a blank white style: no tiles, no network).
+
+    ``frame`` comes from analytics.prefecture_measures. Prefectures with nothing to show are
+    drawn grey and labelled "no data", not as the lowest colour.
+    """
+    column = "clusters" if measure == "clusters" else "funding_yen"
+    values = frame[column]
+    has = frame[values > 0]
+    none = frame[values <= 0]
+
+    def hover(row) -> str:
+        value = (
+            f"{int(row.clusters)} {_('clusters')}"
+            if measure == "clusters"
+            else format_money(int(row.funding_yen), unit, with_unit=True)
+        )
+        if getattr(row, "illustrative", False) and measure != "clusters":
+            value += f" ({_('Illustrative')})"
+        return (
+            f"<b>{getattr(row, name_column)}</b><br>{value_label}: {value}"
+            f"<br>{_('Regions')}: {_names(list(row.regions))}<br>{_('Clusters')}: {_names(list(row.cluster_names))}"
+        )
+
+    fig = go.Figure()
+    if not none.empty:
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=geojson_url,
+                featureidkey="properties.name",
+                locations=list(none["name_en"]),
+                z=[0] * len(none),
+                colorscale=[[0, NO_DATA], [1, NO_DATA]],
+                showscale=False,
+                marker={"line": {"color": "#949494", "width": 0.5}},
+                customdata=[[hover(r) + f"<br>({_('no data')})"] for r in none.itertuples()],
+                hovertemplate="%{customdata[0]}<extra></extra>",
+                name=_("no data"),
+            )
+        )
+    if not has.empty:
+        z = [int(v) if measure == "clusters" else float(yen_in_unit(int(v), unit)) for v in has[column]]
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=geojson_url,
+                featureidkey="properties.name",
+                locations=list(has["name_en"]),
+                z=z,
+                zauto=False,
+                zmin=0,
+                zmax=max(z),
+                colorscale=[[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)],
+                marker={"line": {"color": "#ffffff", "width": 0.8}},
+                colorbar={
+                    "title": {"text": value_label},
+                    "thickness": 12,
+                    "len": 0.6,
+                    "tickformat": ",~f",
+                    **({"dtick": 1} if measure == "clusters" else {}),
+                },
+                customdata=[[hover(r)] for r in has.itertuples()],
+                hovertemplate="%{customdata[0]}<extra></extra>",
+                name=value_label,
+            )
+        )
+    layout = base_layout(y_title="", height=640)
+    layout.pop("xaxis")
+    layout.pop("yaxis")
+    layout["hovermode"] = "closest"
+    layout["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
+    layout["map"] = {"style": "white-bg", "center": {"lat": 37.0, "lon": 136.0}, "zoom": 4.0}
+    layout["showlegend"] = False
+    fig.update_layout(**layout)
+    return fig
+
+
+def lineage_timeline(frame: pd.DataFrame, *, fy_min: int, fy_max: int) -> go.Figure:
+    """One horizontal bar per cluster across its fiscal years, coloured by program; a span whose
+    first or last year the sources do not give is hatched and says so."""
+    fig = go.Figure()
+    programs = list(dict.fromkeys(frame["program"]))
+    colors = {p: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, p in enumerate(programs)}
+    for program in programs:
+        part = frame[(frame["program"] == program) & frame["start"].notna()]
+        if part.empty:
+            continue
+        labels, notes, patterns = [], [], []
+        for r in part.itertuples():
+            start_text = fiscal_year_label(int(r.start), "short") if r.start_known else _("first year unknown")
+            end_text = fiscal_year_label(int(r.end), "short") if r.end_known else _("last year unknown")
+            labels.append(f"{r.name}<br>{r.program}<br>{start_text} – {end_text}")
+            notes.append("" if r.start_known and r.end_known else _("period partly unknown"))
+            patterns.append("" if r.start_known and r.end_known else "/")
+        fig.add_trace(
+            go.Bar(
+                name=program,
+                orientation="h",
+                y=list(part["name"]),
+                base=[float(s) - 0.5 for s in part["start"]],
+                x=[float(e) - float(s) + 1 for s, e in zip(part["start"], part["end"], strict=True)],
+                marker={
+                    "color": colors[program],
+                    "line": {"color": colors[program], "width": 1},
+                    "pattern": {"shape": patterns, "fgcolor": "#ffffff", "fillmode": "overlay"},
+                },
+                text=notes,
+                textposition="inside",
+                insidetextanchor="middle",
+                customdata=[[label] for label in labels],
+                hovertemplate="%{customdata[0]}<extra></extra>",
+            )
+        )
+    years = list(range(fy_min, fy_max + 1))
+    layout = base_layout(y_title="", height=max(180, 70 * len(frame) + 110))
+    layout["hovermode"] = "closest"
+    layout["barmode"] = "overlay"
+    layout["margin"] = {"l": 24, "r": 24, "t": 16, "b": 96}
+    layout["xaxis"] = {
+        "type": "linear",
+        "fixedrange": True,
+        "range": [fy_min - 0.5, fy_max + 0.5],
+        "tickvals": years,
+        "ticktext": [fiscal_year_label(y, "short") for y in years],
+        "gridcolor": "#e6e6e6",
+        "showgrid": True,
+    }
+    layout["yaxis"] = {
+        "type": "category",
+        "fixedrange": True,
+        "autorange": "reversed",
+        "automargin": True,
+        "categoryorder": "array",
+        "categoryarray": list(frame["name"]),
+    }
+    fig.update_layout(**layout)
+    return fig
+
+
+def funding_stack(
+    frame: pd.DataFrame, *, series_labels: dict, unit: str, kind_labels: dict[str, str], local: bool = False
+) -> go.Figure:
+    """Funding by fiscal year, plan beside actual, stacked by cluster (or, for one cluster,
+    national subsidy and local contribution). ``frame``: cluster_id, fiscal_year, kind,
+    national_yen, local_yen, illustrative."""
+    fig = go.Figure()
+    pairs = sorted({(int(r.fiscal_year), r.kind) for r in frame.itertuples()}, key=lambda p: (p[0], p[1] != "plan"))
+    x_years = [fiscal_year_label(fy, "short") for fy, _kind in pairs]
+    x_kinds = [kind_labels[kind] for _fy, kind in pairs]
+    colors = iter(CATEGORY_PALETTE)
+    parts = (
+        [("national_yen", _("National subsidy")), ("local_yen", _("Local contribution"))]
+        if local
+        else [(cluster_id, series_labels[cluster_id]) for cluster_id in series_labels]
+    )
+    for key, name in parts:
+        column = key if local else "national_yen"
+        rows = frame if local else frame[frame["cluster_id"] == key]
+        by_pair = {(int(r.fiscal_year), r.kind): r for r in rows.itertuples()}
+        if not by_pair:
+            continue
+        ys, hovers, patterns = [], [], []
+        for fy, kind in pairs:
+            r = by_pair.get((fy, kind))
+            amount = int(getattr(r, column)) if r is not None else None
+            ys.append(float(yen_in_unit(amount, unit)) if amount is not None else None)
+            hovers.append(
+                [
+                    f"{format_money(amount, unit, with_unit=True)} · {fiscal_year_label(fy, 'short')} "
+                    f"{kind_labels[kind]} · {source_kind_label(bool(r.illustrative)) if r is not None else ''}"
+                ]
+            )
+            patterns.append(ILLUSTRATIVE_PATTERN if r is not None and r.illustrative else "")
+        color = next(colors, "#4d4d4d")
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                x=[x_years, x_kinds],
+                y=ys,
+                customdata=hovers,
+                hovertemplate="%{customdata[0]}<extra>%{fullData.name}</extra>",
+                marker={
+                    "color": color,
+                    "line": {"color": "#ffffff", "width": 1},
+                    "pattern": {"shape": patterns, "fgcolor": "#ffffff", "fillmode": "overlay"},
+                },
+            )
+        )
+    layout = base_layout(y_title=unit_label(unit))
+    layout["barmode"] = "stack"
+    layout["xaxis"] = {"type": "multicategory", "fixedrange": True, "linecolor": "#949494"}
+    layout["hovermode"] = "closest"
+    fig.update_layout(**layout)
+    return fig

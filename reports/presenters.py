@@ -180,3 +180,141 @@ def stage_block(values: pd.DataFrame, program: dict, *, unit: str, block_id: str
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)},
         illustrative=bool(frame["illustrative"].any()),
     )
+
+
+# --- Regions and clusters --------------------------------------------------------------------
+
+
+def kind_labels() -> dict[str, str]:
+    from clusters.choices import FundingKind
+
+    return {str(value): str(label) for value, label in FundingKind.choices}
+
+
+def map_block(frame: pd.DataFrame, *, measure: str, fy: int, kind: str, unit: str, geojson_url: str) -> ChartBlock:
+    from django.utils.translation import get_language
+
+    name_column = "name_en" if (get_language() or "ja").startswith("en") else "name_ja"
+    if measure == "clusters":
+        value_label = _("Active clusters")
+        value_of = lambda r: Cell(str(int(r.clusters)), numeric=True, value=int(r.clusters))  # noqa: E731
+        title = _("Where clusters were active in %(fy)s") % {"fy": fiscal_year_label(fy, "short")}
+    else:
+        value_label = _("National funding (%(kind)s, %(unit)s)") % {
+            "kind": kind_labels()[kind],
+            "unit": unit_label(unit),
+        }
+        value_of = lambda r: money_cell(int(r.funding_yen), unit)  # noqa: E731
+        title = _("National cluster funding by prefecture in %(fy)s (%(kind)s)") % {
+            "fy": fiscal_year_label(fy, "short"),
+            "kind": kind_labels()[kind],
+        }
+    column = "clusters" if measure == "clusters" else "funding_yen"
+    shown = frame[frame[column] > 0].sort_values(column, ascending=False)
+    fig = charts.prefecture_map(
+        frame, measure=measure, geojson_url=geojson_url, value_label=value_label, unit=unit, name_column=name_column
+    )
+    rows = [
+        [
+            Cell(getattr(r, name_column), header=True),
+            value_of(r),
+            Cell("、".join(r.regions)),
+            Cell("、".join(r.cluster_names)),
+        ]
+        for r in shown.itertuples()
+    ]
+    return ChartBlock(
+        id="prefecture-map",
+        title=title,
+        summary=_(
+            "%(count)s of 47 prefectures have a value. A region spanning several prefectures counts in full for "
+            "each of them, so prefecture values must not be added up."
+        )
+        % {"count": len(shown)},
+        figure=charts.figure_json(fig, modebar=True),
+        columns=[_("Prefecture"), value_label, _("Regions"), _("Clusters")],
+        numeric_columns={1},
+        rows=rows,
+        unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)} if measure != "clusters" else "",
+        illustrative=measure != "clusters" and bool(shown["illustrative"].any()),
+    )
+
+
+def lineage_block(clusters: list[dict], *, horizon: int) -> ChartBlock | None:
+    from clusters.choices import ClusterStatus
+
+    if not clusters:
+        return None
+    frame = analytics.lineage(clusters, horizon=horizon)
+    drawn = frame[frame["start"].notna()]
+    statuses = dict(ClusterStatus.choices)
+    by_id = {c["id"]: c for c in clusters}
+    rows = []
+    for r in frame.itertuples():
+        c = by_id[r.id]
+        rows.append(
+            [
+                Cell(r.name, header=True),
+                Cell(r.program),
+                Cell(fiscal_year_label(int(c["start_fy"]), "short") if c["start_fy"] else _("unknown")),
+                Cell(fiscal_year_label(int(c["end_fy"]), "short") if c["end_fy"] else _("unknown")),
+                Cell(str(statuses.get(c["status"], c["status"]))),
+            ]
+        )
+    fy_min = int(drawn["start"].min()) if not drawn.empty else horizon - 5
+    fy_max = int(max(drawn["end"].max(), horizon)) if not drawn.empty else horizon
+    names = list(frame["name"])
+    return ChartBlock(
+        id="lineage",
+        title=_("Lineage: %(names)s") % {"names": " → ".join(names)},
+        summary=_(
+            "One bar per cluster across its fiscal years, coloured by program. Hatched bars have a first or last "
+            "year the sources do not give: they are drawn from the program's known years, up to the next cluster "
+            "of the lineage, or open to %(fy)s."
+        )
+        % {"fy": fiscal_year_label(horizon, "short")},
+        figure=charts.figure_json(charts.lineage_timeline(frame, fy_min=fy_min, fy_max=fy_max)),
+        columns=[_("Cluster"), _("Program"), _("First fiscal year"), _("Last fiscal year"), _("Status")],
+        rows=rows,
+    )
+
+
+def funding_block(
+    rows: list[dict], *, series_labels: dict, unit: str, block_id: str, title: str, local: bool = False
+) -> ChartBlock | None:
+    """Funding by year, plan beside actual; stacked by cluster (region page) or by national and
+    local share (cluster page). The table gives every cluster's national funding and the totals."""
+    if not rows:
+        return None
+    frame = analytics.funding_frame(rows)
+    labels = kind_labels()
+    fig = charts.funding_stack(frame, series_labels=series_labels, unit=unit, kind_labels=labels, local=local)
+    totals = analytics.funding_totals(frame)
+    table_rows = []
+    cluster_ids = list(series_labels)
+    for t in totals.itertuples():
+        part = frame[(frame["fiscal_year"] == t.fiscal_year) & (frame["kind"] == t.kind)]
+        by_cluster = {int(r.cluster_id): int(r.national_yen) for r in part.itertuples()}
+        row = [Cell(fiscal_year_label(int(t.fiscal_year), "short"), header=True), Cell(labels[t.kind])]
+        if not local:
+            row += [
+                money_cell(by_cluster.get(c), unit) if c in by_cluster else Cell("—", numeric=True) for c in cluster_ids
+            ]
+        row += [money_cell(int(t.national_yen), unit), money_cell(int(t.local_yen), unit)]
+        table_rows.append(row)
+    columns = [_("Fiscal year"), _("Plan or actual")]
+    if not local:
+        columns += [series_labels[c] for c in cluster_ids]
+    columns += [_("National subsidy (total)"), _("Local contribution (total)")]
+    return ChartBlock(
+        id=block_id,
+        title=title,
+        summary=_("For each fiscal year the plan stands beside the actual figure; bars stack %(what)s.")
+        % {"what": _("national subsidy and local contribution") if local else _("each cluster's national subsidy")},
+        figure=charts.figure_json(fig),
+        columns=columns,
+        numeric_columns=set(range(2, len(columns))),
+        rows=table_rows,
+        unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)},
+        illustrative=bool(frame["illustrative"].any()),
+    )

@@ -13,3 +13,12 @@ program_urls = (
     ],
     "programs",
 )
+
+cluster_urls = (
+    [
+        path("regions/", views.region_list, name="region_list"),
+        path("regions/<slug:slug>/", views.region_detail, name="region"),
+        path("clusters/<slug:slug>/", views.cluster_detail, name="cluster"),
+    ],
+    "clusters",
+)

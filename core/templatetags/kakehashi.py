@@ -44,3 +44,8 @@ def outcome(value, unit):
     if unit == "yen":
         return formatting.format_money(value, "hundred-million", with_unit=True)
     return formatting.format_number(value)
+
+
+@register.simple_tag
+def percent(value, signed=True):
+    return formatting.format_percent(value, 0, signed=bool(signed))

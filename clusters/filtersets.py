@@ -1,0 +1,62 @@
+"""Filters for regions. Choice lists come from what the user may see."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import FY_MAX, FY_MIN
+from programs.models import Program
+from programs.querysets import descendant_ids
+
+from .choices import Block
+from .models import Cluster, Prefecture, Region
+from .querysets import active_clusters_q
+
+
+def _programs_with_clusters(request):
+    if request is None:
+        return Program.objects.none()
+    return Program.objects.restrict(request.user).order_by("order", "slug")
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search names (Japanese or English)"), method="filter_q")
+    prefecture = django_filters.ModelChoiceFilter(
+        label=_("Prefecture"), queryset=Prefecture.objects.order_by("code"), method="filter_prefecture"
+    )
+    block = django_filters.ChoiceFilter(label=_("Area (8 blocks)"), choices=Block.choices, method="filter_block")
+    program = django_filters.ModelChoiceFilter(
+        label=_("Program (with its sub-programs)"), queryset=_programs_with_clusters, method="filter_program"
+    )
+    active_in = django_filters.NumberFilter(
+        label=_("Active in fiscal year"), method="filter_active_in", min_value=FY_MIN, max_value=FY_MAX
+    )
+
+    class Meta:
+        model = Region
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        clusters = Cluster.objects.filter(region=OuterRef("pk")).filter(
+            Q(name_ja__icontains=value) | Q(name_en__icontains=value)
+        )
+        return queryset.filter(Q(name_ja__icontains=value) | Q(name_en__icontains=value) | Exists(clusters))
+
+    def filter_prefecture(self, queryset, name, prefecture):
+        return queryset.filter(
+            pk__in=Region.prefectures.through.objects.filter(prefecture=prefecture).values("region_id")
+        )
+
+    def filter_block(self, queryset, name, block):
+        through = Region.prefectures.through.objects.filter(prefecture__block=block)
+        return queryset.filter(pk__in=through.values("region_id"))
+
+    def filter_program(self, queryset, name, program):
+        ids = descendant_ids(Program.objects.only("id", "parent_id"), [program.pk])
+        return queryset.filter(pk__in=Cluster.objects.filter(program_id__in=ids).values("region_id"))
+
+    def filter_active_in(self, queryset, name, fy):
+        return queryset.filter(pk__in=Cluster.objects.filter(active_clusters_q(int(fy))).values("region_id"))

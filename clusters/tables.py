@@ -1,0 +1,39 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from core.formatting import fiscal_year_range_label
+from core.tables import KakehashiTable
+
+from .models import Region
+
+
+class RegionTable(KakehashiTable):
+    name = tables.Column(_("Region"), accessor="name_ja", order_by=("name_ja",))
+    prefectures = tables.Column(_("Prefectures"), orderable=False, empty_values=())
+    cluster_count = tables.Column(_("Clusters"), attrs={"th": {"class": "num"}, "td": {"class": "num"}})
+    programs = tables.Column(_("Programs"), orderable=False, empty_values=())
+    first_fy = tables.Column(_("Period"), order_by=("first_fy", "last_fy"), empty_values=())
+
+    class Meta(KakehashiTable.Meta):
+        model = Region
+        fields = []
+        sequence = ("name", "prefectures", "cluster_count", "programs", "first_fy")
+        order_by = ("name",)
+
+    def render_name(self, record):
+        english = format_html('<br><small lang="en">{}</small>', record.name_en) if record.name_en else ""
+        return format_html(
+            '<a href="{}">{}</a>{}', reverse("clusters:region", args=[record.slug]), record.name_ja, english
+        )
+
+    def render_prefectures(self, record):
+        return "、".join(p.name_ja for p in record.prefectures.all())
+
+    def render_programs(self, record):
+        names = sorted({c.program.name_ja for c in record.clusters.all()})
+        return format_html_join("", "<div>{}</div>", ((n,) for n in names)) if names else "—"
+
+    def render_first_fy(self, record):
+        return fiscal_year_range_label(record.first_fy, record.last_fy) or _("unknown")
