@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import FY_MAX, FY_MIN
 
 from .choices import Implementer, PolicyArea, Stage
-from .models import BudgetLine, Program
+from .models import BudgetLine, OutcomeValue, Program
 from .querysets import descendant_ids
 
 
@@ -90,3 +90,47 @@ class ProgramFilterSet(FiscalYearRangeMixin):
             lines = lines.filter(fiscal_year__lte=fy_to)
             period &= Q(start_fy__lte=fy_to)
         return queryset.filter(Exists(lines) | period)
+
+
+def _visible_indicators(request):
+    from .models import Indicator
+
+    if request is None:
+        return Indicator.objects.none()
+    return Indicator.objects.restrict(request.user).order_by("order", "slug")
+
+
+class OutcomeValueFilterSet(FiscalYearRangeMixin):
+    """Outcome values by indicator(s) and fiscal-year range. Choosing one definition of an
+    indicator keeps its other definitions too, so a definition break is never hidden."""
+
+    indicator = django_filters.ModelMultipleChoiceFilter(
+        label=_("Indicators"), queryset=_visible_indicators, method="filter_indicator"
+    )
+
+    class Meta:
+        model = OutcomeValue
+        fields = []
+
+    def filter_indicator(self, queryset, name, indicators):
+        if not indicators:
+            return queryset
+        from .models import Indicator
+
+        ids = {i.pk for i in indicators}
+        links = list(Indicator.objects.values_list("pk", "replaces_id"))
+        changed = True
+        while changed:
+            before = len(ids)
+            ids |= {pk for pk, old in links if old in ids} | {old for pk, old in links if pk in ids and old}
+            changed = len(ids) != before
+        return queryset.filter(indicator_id__in=ids)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("fy_from") is not None:
+            queryset = queryset.filter(fiscal_year__gte=data["fy_from"])
+        if data.get("fy_to") is not None:
+            queryset = queryset.filter(fiscal_year__lte=data["fy_to"])
+        return queryset

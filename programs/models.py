@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel, fiscal_year_check, fiscal_year_field, non_negative_check, period_check
+from core.querysets import NationalQuerySet
 
 from .choices import Implementer, IndicatorUnit, PolicyArea, Precision, SourceKind, Stage
 from .querysets import BudgetLineQuerySet, OutcomeValueQuerySet, ProgramQuerySet
@@ -23,6 +24,8 @@ class Source(VersionedModel):
     locator = models.TextField(_("locator / quoted wording"), blank=True)
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
+
+    objects = NationalQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "title"]
@@ -147,6 +150,8 @@ class Indicator(VersionedModel):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="indicators")
     history = HistoricalRecords()
+
+    objects = NationalQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "slug"]

@@ -93,7 +93,7 @@ def program_get(*, user, slug: str) -> Program:
 
 def sources_for(*, user, source_ids) -> list[Source]:
     """The given sources (official first), each once."""
-    return list(Source.objects.filter(pk__in=set(source_ids)).order_by("kind", "title"))
+    return list(Source.objects.restrict(user).filter(pk__in=set(source_ids)).order_by("kind", "title"))
 
 
 def budget_years(*, user) -> list[int]:
@@ -143,3 +143,50 @@ def contributions_for(*, user, program_ids) -> list:
 
 def line_source_ids(*, user, program_ids) -> set[int]:
     return set(BudgetLine.objects.restrict(user).filter(program_id__in=program_ids).values_list("source_id", flat=True))
+
+
+def indicator_rows(*, user) -> list[dict]:
+    from .models import Indicator
+
+    return list(
+        Indicator.objects.restrict(user)
+        .order_by("order", "slug")
+        .values("id", "slug", "name_ja", "name_en", "unit", "replaces_id", "break_fy", "definition_ja", "definition_en")
+    )
+
+
+def outcome_rows(*, user, queryset=None) -> tuple[list[dict], list[dict]]:
+    """All-university totals and program contributions as plain rows, from one query over the
+    (filtered) outcome values the user may see."""
+    from .models import OutcomeValue
+
+    qs = queryset if queryset is not None else OutcomeValue.objects.restrict(user)
+    totals, contributions = [], []
+    for row in qs.values(
+        "indicator_id",
+        "fiscal_year",
+        "program_id",
+        "value",
+        "derived",
+        "derived_note",
+        "precision",
+        "source_id",
+        "source__kind",
+    ):
+        item = {
+            "indicator_id": row["indicator_id"],
+            "fiscal_year": row["fiscal_year"],
+            "program_id": row["program_id"],
+            "value": row["value"],
+            "derived": row["derived"],
+            "derived_note": row["derived_note"],
+            "rounded": row["precision"] == "rounded",
+            "source_id": row["source_id"],
+            "illustrative": row["source__kind"] == "illustrative",
+        }
+        (totals if row["program_id"] is None else contributions).append(item)
+    return totals, contributions
+
+
+def counting_program_ids(*, user) -> set[int]:
+    return set(Program.objects.restrict(user).counting_toward_share().values_list("id", flat=True))

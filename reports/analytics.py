@@ -338,3 +338,80 @@ def funding_totals(frame: pd.DataFrame) -> pd.DataFrame:
         national_yen=("national_yen", "sum"), local_yen=("local_yen", "sum"), illustrative=("illustrative", "any")
     )
     return grouped.sort_values(["fiscal_year", "kind"], ascending=[True, False]).reset_index(drop=True)
+
+
+# --- University outcomes and the four programs' share ----------------------------------------
+
+SHARE_COLUMNS = [
+    "indicator_id", "fiscal_year", "denominator", "numerator", "share", "parts", "expected_parts",
+    "error", "derived", "rounded", "total_source_id", "part_source_ids", "illustrative",
+]  # fmt: skip
+
+
+def outcome_shares(totals: list[dict], contributions: list[dict], counting_program_ids: set[int]) -> pd.DataFrame:
+    """Share = Σ contributions of the programs that count toward the outcome share ÷ the
+    all-university total × 100, rounded half up to one decimal, per indicator and fiscal year.
+
+    No total or a zero total → no share (None, shown as "—", never 0%). A numerator above the
+    denominator is a data error: ``error`` is set and the share is None (never charted >100%).
+    ``parts`` counts the programs with a value that year, ``expected_parts`` how many count, so a
+    missing program is visible. Rows: totals (indicator_id, fiscal_year, value, derived, rounded,
+    source_id) and contributions (indicator_id, fiscal_year, program_id, value, source_id,
+    illustrative).
+    """
+    parts: dict[tuple[int, int], list[dict]] = {}
+    for row in contributions:
+        if row["program_id"] in counting_program_ids:
+            parts.setdefault((row["indicator_id"], row["fiscal_year"]), []).append(row)
+    totals_by_key = {(t["indicator_id"], t["fiscal_year"]): t for t in totals}
+    out = []
+    for key in sorted(set(totals_by_key) | set(parts)):
+        total = totals_by_key.get(key)
+        found = parts.get(key, [])
+        numerator = sum(int(p["value"]) for p in found) if found else None
+        denominator = int(total["value"]) if total is not None else None
+        share, error = None, False
+        if numerator is not None and denominator:
+            if numerator > denominator:
+                error = True
+            else:
+                share = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+                    Decimal("0.1"), rounding=ROUND_HALF_UP
+                )
+        out.append(
+            {
+                "indicator_id": key[0],
+                "fiscal_year": key[1],
+                "denominator": denominator,
+                "numerator": numerator,
+                "share": share,
+                "parts": len(found),
+                "expected_parts": len(counting_program_ids),
+                "error": error,
+                "derived": bool(total and total["derived"]),
+                "rounded": bool(total and total["rounded"]),
+                "total_source_id": total["source_id"] if total else None,
+                "part_source_ids": sorted({p["source_id"] for p in found}),
+                "illustrative": any(p["illustrative"] for p in found),
+            }
+        )
+    return pd.DataFrame(out, columns=SHARE_COLUMNS)
+
+
+def indicator_families(indicators: list[dict]) -> list[list[dict]]:
+    """Indicators grouped with their redefinitions: [old, new, newer…], in display order.
+
+    A definition change makes a new indicator that ``replaces`` the old one; charts show the
+    family together with a break between the two definitions.
+    """
+    by_id = {i["id"]: i for i in indicators}
+    successor = {i["replaces_id"]: i for i in indicators if i["replaces_id"] in by_id}
+    families = []
+    for indicator in indicators:
+        if indicator["replaces_id"] in by_id:
+            continue  # shown in its predecessor's family
+        family = [indicator]
+        while family[-1]["id"] in successor:
+            family.append(successor[family[-1]["id"]])
+        families.append(family)
+    return families

@@ -405,3 +405,233 @@ def funding_stack(
     layout["hovermode"] = "closest"
     fig.update_layout(**layout)
     return fig
+
+
+# --- Outcomes --------------------------------------------------------------------------------
+
+FAMILY_COLORS = [("#0017c1", "#c5d7fb"), ("#00a3bf", "#cdeff5"), ("#8b008b", "#f0d6f0")]
+
+
+def outcome_value(value: int | None, unit: str) -> float | None:
+    """Outcome values in their display unit: money (stored in yen) in 億円, counts as they are."""
+    if value is None:
+        return None
+    return float(yen_in_unit(value, "hundred-million")) if unit == "yen" else float(value)
+
+
+def outcome_text(value: int | None, unit: str, *, rounded: bool = False) -> str:
+    from core.formatting import format_number
+
+    if value is None:
+        return "—"
+    if unit == "yen":
+        return format_money(value, "hundred-million", rounded=rounded, with_unit=True)
+    suffix = {"cases": "件", "companies": "社"}.get(unit, "")
+    return f"{format_number(value)}{suffix}"
+
+
+def outcome_chart(frame: pd.DataFrame, family: list[dict], *, hover: dict, y_title: str) -> go.Figure:
+    """The all-university total as bars, the counting programs' combined part inside them, and
+    the share (%) on a second axis. Each definition of the indicator is its own series; a dashed
+    line marks where the definition changed, and the series are never joined across it."""
+    from core.formatting import format_percent
+
+    fig = go.Figure()
+    present = [i for i in family if not frame[frame["indicator_id"] == i["id"]].empty]
+    slot = 0.7 / max(1, len(present))
+    for index, indicator in enumerate(family):
+        dark, light = FAMILY_COLORS[index % len(FAMILY_COLORS)]
+        rows = frame[frame["indicator_id"] == indicator["id"]].sort_values("fiscal_year")
+        if rows.empty:
+            continue
+        position = present.index(indicator)
+        offset = -0.35 + position * slot
+        years = [int(fy) for fy in rows["fiscal_year"]]
+        name = indicator["label"]
+        texts = [[hover[(indicator["id"], fy)]] for fy in years]
+        pattern = "/" if index else ""
+        fig.add_trace(
+            go.Bar(
+                name=_("%(name)s: all universities") % {"name": name},
+                x=years,
+                y=[outcome_value(v if pd.notna(v) else None, indicator["unit"]) for v in rows["denominator"]],
+                width=slot,
+                offset=offset,
+                marker={
+                    "color": light,
+                    "line": {"color": dark, "width": 1},
+                    "pattern": {
+                        "shape": [("x" if d else pattern) for d in rows["derived"]],
+                        "fgcolor": dark,
+                        "fillmode": "overlay",
+                        "size": 6,
+                    },
+                },
+                customdata=texts,
+                hovertemplate="%{customdata[0]}<extra></extra>",
+                legendgroup=str(indicator["id"]),
+            )
+        )
+        fig.add_trace(
+            go.Bar(
+                name=_("%(name)s: the four programs") % {"name": name},
+                x=years,
+                y=[outcome_value(v if pd.notna(v) else None, indicator["unit"]) for v in rows["numerator"]],
+                width=slot / 2,
+                offset=offset + slot / 4,
+                marker={
+                    "color": dark,
+                    "line": {"color": "#ffffff", "width": 1},
+                    "pattern": {
+                        "shape": ["x" if i else "" for i in rows["illustrative"]],
+                        "fgcolor": "#ffffff",
+                        "fillmode": "overlay",
+                        "size": 5,
+                    },
+                },
+                customdata=texts,
+                hovertemplate="%{customdata[0]}<extra></extra>",
+                legendgroup=str(indicator["id"]),
+            )
+        )
+        by_year = {int(fy): s for fy, s in zip(rows["fiscal_year"], rows["share"], strict=True)}
+        line_years = list(range(min(years), max(years) + 1))  # gaps stay gaps: never joined across years
+        shares = [
+            float(by_year[y]) if by_year.get(y) is not None and pd.notna(by_year.get(y)) else None for y in line_years
+        ]
+        line_hover = [[hover.get((indicator["id"], y), "")] for y in line_years]
+        if any(s is not None for s in shares):
+            fig.add_trace(
+                go.Scatter(
+                    name=_("%(name)s: share (%%)") % {"name": name},
+                    x=[y + offset + slot / 2 for y in line_years],
+                    y=shares,
+                    yaxis="y2",
+                    mode="lines+markers+text",
+                    text=[format_percent(s) if s is not None else "" for s in shares],
+                    textposition="top center",
+                    connectgaps=False,
+                    line={"color": "#ac3e00", "width": 2, "dash": "solid" if index == 0 else "dash"},
+                    marker={"symbol": "circle" if index == 0 else "diamond", "size": 8, "color": "#ac3e00"},
+                    customdata=line_hover,
+                    hovertemplate="%{customdata[0]}<extra></extra>",
+                    legendgroup=str(indicator["id"]),
+                )
+            )
+    years_all = sorted({int(fy) for fy in frame["fiscal_year"]}) or [2008]
+    layout = base_layout(y_title=y_title, height=460)
+    layout["barmode"] = "overlay"
+    layout["hovermode"] = "closest"
+    layout["xaxis"] = {
+        "type": "linear",
+        "fixedrange": True,
+        "tickvals": years_all,
+        "ticktext": [fiscal_year_label(y, "short") for y in years_all],
+        "range": [years_all[0] - 0.6, years_all[-1] + 0.6],
+        "linecolor": "#949494",
+    }
+    max_share = max([float(s) for s in frame["share"] if s is not None and pd.notna(s)] or [10])
+    layout["yaxis2"] = {
+        "title": {"text": _("Share (%)")},
+        "overlaying": "y",
+        "side": "right",
+        "rangemode": "tozero",
+        "range": [0, max(10.0, max_share * 1.3)],
+        "fixedrange": True,
+        "showgrid": False,
+        "ticksuffix": "%",
+        "tickformat": ".0f",
+    }
+    shapes, annotations = [], []
+    for indicator in family[1:]:
+        if indicator.get("break_fy"):
+            x = indicator["break_fy"] - 0.5
+            shapes.append(
+                {
+                    "type": "line",
+                    "x0": x,
+                    "x1": x,
+                    "yref": "paper",
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": "#5c10be", "width": 2, "dash": "dash"},
+                }
+            )
+            annotations.append(
+                {
+                    "x": x,
+                    "yref": "paper",
+                    "y": 1.04,
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "text": _("Definition changed from %(fy)s")
+                    % {"fy": fiscal_year_label(indicator["break_fy"], "short")},
+                    "font": {"color": "#5c10be", "size": 13},
+                }
+            )
+    layout["shapes"] = shapes
+    layout["annotations"] = annotations
+    layout["margin"] = {"l": 72, "r": 72, "t": 32, "b": 96}
+    fig.update_layout(**layout)
+    return fig
+
+
+def share_small_multiples(panels: list[dict]) -> go.Figure:
+    """Dashboard: one small panel per indicator with the four programs' share (%) over the years;
+    each definition its own line. ``panels``: [{title, series: [{name, years, shares}]}]."""
+    from plotly.subplots import make_subplots
+
+    columns = min(3, max(1, len(panels)))
+    rows = (len(panels) + columns - 1) // columns
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[p["title"] for p in panels],
+        horizontal_spacing=0.08,
+        vertical_spacing=0.22,
+    )
+    for index, panel in enumerate(panels):
+        row, col = index // columns + 1, index % columns + 1
+        all_years = sorted({y for series in panel["series"] for y in series["years"]})
+        span = list(range(all_years[0], all_years[-1] + 1))
+        for number, series in enumerate(panel["series"]):
+            values = dict(zip(series["years"], series["shares"], strict=True))
+            hovers = dict(zip(series["years"], series["hover"], strict=True))
+            fig.add_trace(
+                go.Scatter(
+                    x=span,
+                    y=[values.get(y) for y in span],  # missing years stay gaps, never joined
+                    mode="lines+markers",
+                    name=series["name"],
+                    showlegend=False,
+                    connectgaps=False,
+                    line={"color": PALETTE[number % len(PALETTE)], "dash": "solid" if number == 0 else "dash"},
+                    customdata=[hovers.get(y, "") for y in span],
+                    hovertemplate="%{customdata}<extra></extra>",
+                ),
+                row=row,
+                col=col,
+            )
+        fig.update_yaxes(rangemode="tozero", ticksuffix="%", fixedrange=True, gridcolor="#e6e6e6", row=row, col=col)
+        step = 1 if len(span) <= 5 else 2
+        fig.update_xaxes(
+            type="linear",
+            fixedrange=True,
+            tickvals=span[::step],
+            ticktext=[fiscal_year_label(y, "short") for y in span[::step]],
+            range=[span[0] - 0.4, span[-1] + 0.4],
+            row=row,
+            col=col,
+        )
+    fig.update_layout(
+        template="none",
+        font={"family": FONT_FAMILY, "size": 12, "color": "#333333"},
+        height=260 * rows + 40,
+        margin={"l": 48, "r": 16, "t": 48, "b": 40},
+        hovermode="closest",
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+    )
+    for annotation in fig.layout.annotations:
+        annotation.font = {"family": FONT_FAMILY, "size": 13, "color": "#1a1a1a"}
+    return fig

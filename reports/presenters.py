@@ -318,3 +318,199 @@ def funding_block(
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)},
         illustrative=bool(frame["illustrative"].any()),
     )
+
+
+# --- Outcomes --------------------------------------------------------------------------------
+
+
+def indicator_label(indicator: dict) -> str:
+    return localized(indicator)
+
+
+def unit_words(unit: str) -> str:
+    return {"cases": _("cases (件)"), "companies": _("companies (社)"), "yen": unit_label("hundred-million")}[unit]
+
+
+def outcome_families(
+    indicators: list[dict], shares: pd.DataFrame, totals: list[dict], sources: dict[int, object]
+) -> list[dict]:
+    """One entry per indicator family with its chart block, data errors and notes."""
+    from core.formatting import format_percent
+
+    derived_notes = {(t["indicator_id"], t["fiscal_year"]): t["derived_note"] for t in totals if t["derived"]}
+    for indicator in indicators:
+        indicator["label"] = indicator_label(indicator)
+    result = []
+    for family in analytics.indicator_families(indicators):
+        ids = [i["id"] for i in family]
+        frame = shares[shares["indicator_id"].isin(ids)]
+        if frame.empty:
+            continue
+        by_id = {i["id"]: i for i in family}
+        hover, rows, errors = {}, [], []
+        for r in frame.sort_values(["fiscal_year", "indicator_id"]).itertuples():
+            indicator = by_id[r.indicator_id]
+            unit = indicator["unit"]
+            denominator = None if pd.isna(r.denominator) else int(r.denominator)
+            numerator = None if pd.isna(r.numerator) else int(r.numerator)
+            share = r.share if r.share is not None and not pd.isna(r.share) else None
+            total_source = sources.get(r.total_source_id)
+            part_kind = _("Illustrative") if r.illustrative else _("Sourced")
+            parts = _("%(parts)s of %(expected)s programs") % {"parts": r.parts, "expected": r.expected_parts}
+            share_text = _("data error: part exceeds total") if r.error else format_percent(share)
+            derived = derived_notes.get((r.indicator_id, int(r.fiscal_year)))
+            hover[(r.indicator_id, int(r.fiscal_year))] = "<br>".join(
+                filter(
+                    None,
+                    [
+                        f"<b>{fiscal_year_label(int(r.fiscal_year), 'short')} {indicator['label']}</b>",
+                        _("All universities: %(value)s (source: %(source)s)")
+                        % {
+                            "value": charts.outcome_text(denominator, unit, rounded=bool(r.rounded)),
+                            "source": total_source.title if total_source else "—",
+                        },
+                        _("Derived: %(note)s") % {"note": derived} if derived else "",
+                        _("The four programs: %(value)s (%(parts)s; %(kind)s)")
+                        % {"value": charts.outcome_text(numerator, unit), "parts": parts, "kind": part_kind},
+                        _("Share: %(share)s") % {"share": share_text},
+                    ],
+                )
+            )
+            if r.error:
+                errors.append(
+                    _(
+                        "%(fy)s %(indicator)s: the four programs' part (%(num)s) exceeds "
+                        "the all-university total (%(den)s)."
+                    )
+                    % {
+                        "fy": fiscal_year_label(int(r.fiscal_year), "short"),
+                        "indicator": indicator["label"],
+                        "num": charts.outcome_text(numerator, unit),
+                        "den": charts.outcome_text(denominator, unit),
+                    }
+                )
+            rows.append(
+                [
+                    Cell(fiscal_year_label(int(r.fiscal_year), "short"), header=True),
+                    Cell(indicator["label"] + (f" — {_('derived')}" if r.derived else "")),
+                    Cell(
+                        charts.outcome_text(denominator, unit, rounded=bool(r.rounded)), numeric=True, value=denominator
+                    ),
+                    Cell(charts.outcome_text(numerator, unit), numeric=True, value=numerator),
+                    Cell(parts),
+                    Cell(share_text, numeric=True, value=share),
+                    Cell(total_source.title if total_source else "—"),
+                    Cell(part_kind if numerator is not None else "—"),
+                ]
+            )
+        first = family[0]
+        fig = charts.outcome_chart(frame, family, hover=hover, y_title=unit_words(first["unit"]))
+        latest = frame[frame["share"].notna()].sort_values("fiscal_year")
+        if not latest.empty:
+            last = latest.iloc[-1]
+            title = _("%(indicator)s: the four programs' share was %(share)s in %(fy)s") % {
+                "indicator": by_id[int(last["indicator_id"])]["label"],
+                "share": format_percent(last["share"]),
+                "fy": fiscal_year_label(int(last["fiscal_year"]), "short"),
+            }
+        else:
+            title = _("%(indicator)s: no share can be computed") % {"indicator": first["label"]}
+        breaks = [i for i in family[1:] if i.get("break_fy")]
+        result.append(
+            {
+                "family": family,
+                "errors": errors,
+                "breaks": [
+                    _("From %(fy)s the indicator is “%(new)s”; before, “%(old)s”. The two are different series.")
+                    % {"fy": fiscal_year_label(i["break_fy"], "short"), "new": i["label"], "old": family[n]["label"]}
+                    for n, i in enumerate(family[1:])
+                    if i in breaks
+                ],
+                "block": ChartBlock(
+                    id=f"outcome-{first['slug']}",
+                    title=title,
+                    summary=_(
+                        "Bars: the all-university total, with the four programs' combined part inside; line: the "
+                        "share (%) on the right axis. Hatched bars are derived from a stated change; the programs' "
+                        "part is illustrative where marked."
+                    ),
+                    figure=charts.figure_json(fig),
+                    columns=[
+                        _("Fiscal year"),
+                        _("Indicator"),
+                        _("All universities"),
+                        _("The four programs"),
+                        _("Programs with a value"),
+                        _("Share"),
+                        _("Source of the total"),
+                        _("Source of the part"),
+                    ],  # fmt: skip
+                    numeric_columns={2, 3, 5},
+                    rows=rows,
+                    unit_caption=f"（{unit_words(first['unit'])}）",
+                    illustrative=bool(frame["illustrative"].any()),
+                ),
+            }
+        )
+    return result
+
+
+def share_panels(indicators: list[dict], shares: pd.DataFrame) -> list[dict]:
+    """Small multiples for the dashboard: per indicator family with at least one share."""
+    from core.formatting import format_percent
+
+    panels = []
+    for indicator in indicators:
+        indicator.setdefault("label", indicator_label(indicator))
+    for family in analytics.indicator_families(indicators):
+        series = []
+        for indicator in family:
+            rows = shares[(shares["indicator_id"] == indicator["id"]) & shares["share"].notna()]
+            if rows.empty:
+                continue
+            rows = rows.sort_values("fiscal_year")
+            series.append(
+                {
+                    "name": indicator["label"],
+                    "years": [int(y) for y in rows["fiscal_year"]],
+                    "shares": [float(s) for s in rows["share"]],
+                    "hover": [
+                        f"{indicator['label']} {fiscal_year_label(int(y), 'short')}: {format_percent(s)}"
+                        for y, s in zip(rows["fiscal_year"], rows["share"], strict=True)
+                    ],
+                }
+            )
+        if series:
+            panels.append({"title": family[0]["label"], "series": series, "slug": family[0]["slug"]})
+    return panels
+
+
+MAX_DASHBOARD_PANELS = 6
+
+
+def share_multiples_block(indicators: list[dict], shares: pd.DataFrame) -> ChartBlock | None:
+    from core.formatting import format_percent
+
+    panels = share_panels(indicators, shares)[:MAX_DASHBOARD_PANELS]  # the rest are on /outcomes/
+    if not panels:
+        return None
+    rows = [
+        [Cell(panel["title"], header=True), Cell(series["name"]), Cell(fiscal_year_label(y, "short")),
+         Cell(format_percent(s), numeric=True, value=s)]
+        for panel in panels
+        for series in panel["series"]
+        for y, s in zip(series["years"], series["shares"], strict=True)
+    ]  # fmt: skip
+    return ChartBlock(
+        id="share-multiples",
+        title=_("The four programs' share of university outcomes, by indicator"),
+        summary=_(
+            "One small chart per indicator; a dashed line is the indicator's later definition. "
+            "The programs' parts are illustrative demo figures."
+        ),
+        figure=charts.figure_json(charts.share_small_multiples(panels)),
+        columns=[_("Indicator"), _("Definition"), _("Fiscal year"), _("Share")],
+        numeric_columns={3},
+        rows=rows,
+        illustrative=True,
+    )

@@ -22,3 +22,10 @@ cluster_urls = (
     ],
     "clusters",
 )
+
+report_urls = (
+    [
+        path("outcomes/", views.outcomes, name="outcomes"),
+    ],
+    "reports",
+)

@@ -1,4 +1,5 @@
 from .dashboard import dashboard
+from .outcomes import outcomes
 from .programs import budget_list, program_detail, program_list
 from .regions import cluster_detail, region_detail, region_list
 
@@ -10,4 +11,5 @@ __all__ = [
     "region_list",
     "region_detail",
     "cluster_detail",
+    "outcomes",
 ]

@@ -32,6 +32,13 @@ def main_program(programs: list[dict], values) -> dict | None:
     return next((p for p in programs if p["parent_id"] is None and p["id"] in with_values), None)
 
 
+def share_inputs(user):
+    from .outcomes import outcome_data
+
+    indicators, _totals, shares, _sources = outcome_data(user)
+    return indicators, shares
+
+
 def dashboard(request):
     """Parameters → selectors → analytics → charts → render."""
     params = page_params(request)
@@ -76,6 +83,7 @@ def dashboard(request):
         else None,
         "stage": stage,
         "stage_choices": stage_choices(),
+        "shares": presenters.share_multiples_block(*share_inputs(request.user)),
         "rows": rows,
         "columns": [{"fy": fy, "stage": st, "label": stage_labels[st]} for fy, st in columns],
         "years": years,

@@ -27,6 +27,7 @@ PAGES = [
     "/regions/?measure=funding&kind=plan",
     "/regions/hamamatsu/",
     "/clusters/hamamatsu-kc2/",
+    "/outcomes/",
 ]
 
 
@@ -56,6 +57,17 @@ def grow_tenfold():
     kc2 = Cluster.objects.get(slug="hamamatsu-kc2")
     for fy in range(2009, 2012):
         ClusterFundingFactory(cluster=kc2, fiscal_year=fy, kind="actual", source=source)
+    from programs.models import Indicator, OutcomeValue
+
+    counting = list(Program.objects.filter(counts_toward_outcome_share=True))
+    for n in range(9 * Indicator.objects.count()):
+        indicator = Indicator.objects.create(slug=f"grown-{n}", name_ja=f"指標{n}", unit="cases", source=source)
+        for fy in range(2003, 2011):
+            OutcomeValue.objects.create(indicator=indicator, fiscal_year=fy, value=1000, source=source)
+            for program in counting:
+                OutcomeValue.objects.create(
+                    indicator=indicator, fiscal_year=fy, program=program, value=10, source=source
+                )
     target_clusters = Cluster.objects.count() * 10
     regions = [RegionFactory(source=source) for _ in range(Region.objects.count() * 9)]
     j = 0
