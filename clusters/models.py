@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -67,6 +68,9 @@ class Region(VersionedModel):
     def __str__(self):
         return self.name_ja
 
+    def get_absolute_url(self):
+        return reverse("clusters:region", args=[self.slug])
+
 
 class Cluster(VersionedModel):
     """クラスター (cluster): one region's initiative under one program for a span of fiscal years,
@@ -103,6 +107,9 @@ class Cluster(VersionedModel):
 
     def __str__(self):
         return self.name_ja
+
+    def get_absolute_url(self):
+        return reverse("clusters:cluster", args=[self.slug])
 
     def covers(self, fy: int) -> bool:
         """Whether ``fy`` lies inside the cluster's known period (an unknown bound does not limit)."""
@@ -195,6 +202,9 @@ class Evaluation(VersionedModel):
     def __str__(self):
         return f"{self.cluster} {self.get_kind_display()}"
 
+    def get_absolute_url(self):
+        return f"{reverse('clusters:cluster', args=[self.cluster.slug])}#evaluations"
+
 
 class ClusterOutcome(ClusterYearRow):
     """クラスター成果 (cluster outcome): a count the coordinator reports for one indicator and year."""
@@ -257,3 +267,6 @@ class AnnualReport(ClusterYearRow):
 
     def __str__(self):
         return f"{self.cluster} {self.fiscal_year}"
+
+    def get_absolute_url(self):
+        return reverse("clusters:report", args=[self.cluster.slug, self.fiscal_year])

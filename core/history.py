@@ -52,3 +52,108 @@ def data_as_of():
             latest = value
     cache.set(key, latest or "", timeout=300)
     return latest
+
+
+# --- Readable change history -----------------------------------------------------------------
+
+MONEY_FIELDS = {"amount_yen", "national_yen", "local_yen"}
+SKIP_FIELDS = {"version", "id"}
+
+
+def _display(model, field_name: str, value, related_names: dict) -> str:
+    from .formatting import format_number
+
+    if value is None or value == "":
+        return "—"
+    field = model._meta.get_field(field_name)
+    if field.is_relation:
+        return related_names.get((field.related_model, value), str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field_name in MONEY_FIELDS:
+        return f"{format_number(value)}円"
+    if isinstance(value, bool):
+        from django.utils.translation import gettext as _
+
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _label(model, row, related_names: dict) -> str:
+    """A row's name without touching related rows: its own name, else its parents' names,
+    fiscal year and kind/stage."""
+    if getattr(row, "name_ja", ""):
+        return row.name_ja
+    if getattr(row, "title", ""):
+        return row.title
+    parts = []
+    for name in ("cluster", "program", "indicator"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - the model has no such field
+            continue
+        value = getattr(row, field.attname)
+        parts.append(related_names.get((field.related_model, value), "—") if value else "—")
+    if getattr(row, "fiscal_year", None):
+        parts.append(f"{row.fiscal_year}")
+    for name in ("stage", "kind", "status"):
+        if hasattr(row, name):
+            parts.append(_display(model, name, getattr(row, name), related_names))
+            break
+    return " ".join(p for p in parts if p)
+
+
+def history_entries(sources: list[tuple[type, object]], *, limit: int = 500) -> list[dict]:
+    """Readable history of several tracked models: ``sources`` are (model, historical queryset)
+    pairs. Each entry: when, who, what kind of change, which row, and field-level before/after.
+    Newest first. A fixed number of queries per model (records, then related names)."""
+    entries = []
+    for model, records in sources:
+        rows = list(records.select_related("history_user").order_by("id", "history_date", "history_id")[:limit])
+        fk_fields = [f for f in model._meta.concrete_fields if f.is_relation]
+        wanted: dict[type, set] = {}
+        for row in rows:
+            for field in fk_fields:
+                value = getattr(row, field.attname)
+                if value is not None:
+                    wanted.setdefault(field.related_model, set()).add(value)
+        related_names = {}
+        for related_model, ids in wanted.items():
+            for obj in related_model._default_manager.filter(pk__in=ids):
+                related_names[(related_model, obj.pk)] = str(obj)
+        previous = {}
+        for row in rows:
+            before = previous.get(row.id)
+            changes = []
+            fields = [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
+            for field in fields:
+                new = getattr(row, field.attname)
+                old = getattr(before, field.attname) if before is not None else None
+                if before is None and row.history_type == "+":
+                    if new in (None, ""):
+                        continue
+                elif new == old:
+                    continue
+                changes.append(
+                    {
+                        "field": str(field.verbose_name),
+                        "old": _display(model, field.name, old, related_names) if before is not None else "—",
+                        "new": _display(model, field.name, new, related_names),
+                    }
+                )
+            previous[row.id] = row
+            if row.history_type == "~" and not changes:
+                continue
+            entries.append(
+                {
+                    "date": row.history_date,
+                    "user": row.history_user.get_username() if row.history_user else None,
+                    "type": row.history_type,
+                    "model": str(model._meta.verbose_name),
+                    "object": _label(model, row, related_names),
+                    "changes": changes,
+                    "version": getattr(row, "version", None),
+                }
+            )
+    entries.sort(key=lambda e: e["date"], reverse=True)
+    return entries

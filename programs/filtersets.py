@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import FY_MAX, FY_MIN
 
-from .choices import Implementer, PolicyArea, Stage
-from .models import BudgetLine, OutcomeValue, Program
+from .choices import Implementer, PolicyArea, SourceKind, Stage
+from .models import BudgetLine, OutcomeValue, Program, Source
 from .querysets import descendant_ids
 
 
@@ -134,3 +134,23 @@ class OutcomeValueFilterSet(FiscalYearRangeMixin):
         if data.get("fy_to") is not None:
             queryset = queryset.filter(fiscal_year__lte=data["fy_to"])
         return queryset
+
+
+class SourceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search title, publisher or wording"), method="filter_q")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SourceKind.choices)
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(publisher__icontains=value)
+            | Q(locator__icontains=value)
+            | Q(key__icontains=value)
+        )

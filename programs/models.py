@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,6 +35,9 @@ class Source(VersionedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return f"{reverse('programs:source_list')}#source-{self.pk}"
 
     @property
     def is_illustrative(self) -> bool:
@@ -85,6 +89,9 @@ class Program(VersionedModel):
     def __str__(self):
         return self.name_ja
 
+    def get_absolute_url(self):
+        return reverse("programs:program", args=[self.slug])
+
 
 class BudgetLine(VersionedModel):
     """予算額 (budget line): one program's figure for one fiscal year at one stage (概算要求…決算).
@@ -122,6 +129,9 @@ class BudgetLine(VersionedModel):
 
     def __str__(self):
         return f"{self.program} {self.fiscal_year} {self.get_stage_display()}"
+
+    def get_absolute_url(self):
+        return f"{reverse('programs:budget_list')}?program={self.program_id}&fy={self.fiscal_year}"
 
     @property
     def is_rounded(self) -> bool:
@@ -168,6 +178,9 @@ class Indicator(VersionedModel):
 
     def __str__(self):
         return self.name_ja
+
+    def get_absolute_url(self):
+        return f"{reverse('reports:outcomes')}?indicator={self.pk}"
 
 
 class OutcomeValue(VersionedModel):
@@ -227,3 +240,6 @@ class OutcomeValue(VersionedModel):
     def __str__(self):
         who = self.program or _("all universities")
         return f"{self.indicator} {self.fiscal_year} {who}"
+
+    def get_absolute_url(self):
+        return f"{reverse('programs:outcome_value_list')}?indicator={self.indicator_id}"

@@ -6,7 +6,28 @@ from django.utils.translation import gettext_lazy as _
 from core.formatting import fiscal_year_range_label, format_money, unit_label
 from core.tables import FiscalYearColumn, KakehashiTable, MoneyColumn, badge, source_cell
 
-from .models import BudgetLine, Program
+from .models import BudgetLine, OutcomeValue, Program, Source
+
+
+class EditColumn(tables.Column):
+    """An edit link, shown only when the table was built with ``can_edit``."""
+
+    def __init__(self, url_name, *args, **kwargs):
+        self.url_name = url_name
+        kwargs.setdefault("verbose_name", "")
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("empty_values", ())
+        super().__init__(*args, **kwargs)
+
+    def render(self, record, table):
+        if not getattr(table, "can_edit", False):
+            return ""
+        return format_html(
+            '<a class="edit-link" href="{}">{}<span class="visually-hidden"> {}</span></a>',
+            reverse(self.url_name, args=[record.pk]),
+            _("Edit"),
+            str(record),
+        )
 
 
 class ProgramTable(KakehashiTable):
@@ -70,11 +91,12 @@ class BudgetLineTable(KakehashiTable):
         attrs={"td": {"class": "col-source"}},
     )
     note = tables.Column(_("Note"), orderable=False, default="", attrs={"td": {"class": "col-note"}})
+    edit = EditColumn("programs:budget_line_edit")
 
     class Meta(KakehashiTable.Meta):
         model = BudgetLine
         fields = []
-        sequence = ("program", "fiscal_year", "stage", "amount_yen", "precision", "source", "note")
+        sequence = ("program", "fiscal_year", "stage", "amount_yen", "precision", "source", "note", "edit")
         order_by = ("fiscal_year", "program")
 
     def __init__(self, *args, totals=None, **kwargs):
@@ -120,3 +142,53 @@ class BudgetLineTable(KakehashiTable):
         if len(value) > 120:
             return format_html("<details><summary>{}…</summary>{}</details>", value[:60], value)
         return value
+
+
+class SourceTable(KakehashiTable):
+    title = tables.Column(_("Title"))
+    kind = tables.Column(_("Kind"))
+    publisher = tables.Column(_("Publisher"))
+    published = tables.Column(_("Published"), default="—")
+    locator = tables.Column(_("Locator / quoted wording"), orderable=False, attrs={"td": {"class": "col-note"}})
+    edit = EditColumn("programs:source_edit")
+
+    class Meta(KakehashiTable.Meta):
+        model = Source
+        fields = []
+        sequence = ("title", "kind", "publisher", "published", "locator", "edit")
+        order_by = ("kind", "title")
+        row_attrs = {"id": lambda record: f"source-{record.pk}"}
+
+    def render_title(self, record):
+        if record.url:
+            return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', record.url, record.title)
+        return record.title
+
+    def render_kind(self, record):
+        return badge(record.kind, record.get_kind_display())
+
+
+class OutcomeValueTable(KakehashiTable):
+    indicator = tables.Column(_("Indicator"), accessor="indicator__name_ja", order_by=("indicator__order",))
+    fiscal_year = FiscalYearColumn(verbose_name=_("Fiscal year"))
+    program = tables.Column(_("Program"), accessor="program__name_ja", default=_("All universities (total)"))
+    value = tables.Column(_("Value"), attrs={"th": {"class": "num"}, "td": {"class": "num"}})
+    derived = tables.BooleanColumn(_("Derived"))
+    source = tables.Column(_("Source"), accessor="source__title")
+    edit = EditColumn("programs:outcome_value_edit")
+
+    class Meta(KakehashiTable.Meta):
+        model = OutcomeValue
+        fields = []
+        sequence = ("indicator", "fiscal_year", "program", "value", "derived", "source", "edit")
+        order_by = ("indicator", "fiscal_year")
+
+    def render_value(self, record):
+        from core.formatting import format_number
+
+        if record.indicator.unit == "yen":
+            return format_money(record.value, "hundred-million", rounded=record.precision == "rounded", with_unit=True)
+        return format_number(record.value)
+
+    def render_source(self, record):
+        return source_cell(record.source)

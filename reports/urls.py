@@ -3,12 +3,17 @@ domain's namespace (programs:program_list …) as STYLE.md asks."""
 
 from django.urls import path
 
+from clusters.urls import urlpatterns as cluster_edit_urls
+from programs.urls import urlpatterns as program_edit_urls
+
 from . import views
 
 program_urls = (
     [
+        *program_edit_urls,
         path("programs/", views.program_list, name="program_list"),
         path("programs/<slug:slug>/", views.program_detail, name="program"),
+        path("programs/<slug:slug>/history/", views.program_history, name="program_history"),
         path("budgets/", views.budget_list, name="budget_list"),
     ],
     "programs",
@@ -16,9 +21,12 @@ program_urls = (
 
 cluster_urls = (
     [
+        *cluster_edit_urls,
         path("regions/", views.region_list, name="region_list"),
         path("regions/<slug:slug>/", views.region_detail, name="region"),
+        path("regions/<slug:slug>/history/", views.region_history, name="region_history"),
         path("clusters/<slug:slug>/", views.cluster_detail, name="cluster"),
+        path("clusters/<slug:slug>/history/", views.cluster_history, name="cluster_history"),
     ],
     "clusters",
 )
@@ -26,6 +34,7 @@ cluster_urls = (
 report_urls = (
     [
         path("outcomes/", views.outcomes, name="outcomes"),
+        path("reports/status/", views.status_board, name="status_board"),
     ],
     "reports",
 )

@@ -49,3 +49,19 @@ def outcome(value, unit):
 @register.simple_tag
 def percent(value, signed=True):
     return formatting.format_percent(value, 0, signed=bool(signed))
+
+
+@register.simple_tag
+def control(field):
+    """A form control tied to its help and error texts (aria-describedby, aria-invalid)."""
+    ids = []
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    attrs = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

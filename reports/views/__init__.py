@@ -1,7 +1,9 @@
 from .dashboard import dashboard
+from .history import cluster_history, program_history, region_history
 from .outcomes import outcomes
 from .programs import budget_list, program_detail, program_list
 from .regions import cluster_detail, region_detail, region_list
+from .status import status_board
 
 __all__ = [
     "dashboard",
@@ -12,4 +14,8 @@ __all__ = [
     "region_detail",
     "cluster_detail",
     "outcomes",
+    "program_history",
+    "cluster_history",
+    "region_history",
+    "status_board",
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from clusters.selectors import clusters_for_programs
 from core.history import data_as_of
 from core.params import page_params
-from core.views import FilteredTableView
+from core.views import FilteredTableView, can_edit
 from programs import selectors
 from programs.filtersets import BudgetLineFilterSet, ProgramFilterSet
 from programs.models import BudgetLine, Program
@@ -52,6 +52,7 @@ def program_detail(request, slug):
     source_ids |= {c.source_id for c in contributions}
     context = {
         "program": program,
+        "can_edit": can_edit(request.user, program),
         "crumbs": [
             {"label": _("Programs"), "url": reverse("programs:program_list")},
             *[

@@ -13,7 +13,8 @@ from clusters.querysets import with_cluster_summary
 from clusters.tables import RegionTable
 from core.history import data_as_of
 from core.params import page_params, parse_fiscal_year
-from core.views import FilteredTableView
+from core.roles import Role, has_role
+from core.views import FilteredTableView, can_edit
 from programs.selectors import sources_for
 
 from .. import analytics, presenters
@@ -147,8 +148,12 @@ def cluster_detail(request, slug):
     source_ids |= set(
         ClusterFunding.objects.restrict(request.user).filter(cluster=cluster).values_list("source_id", flat=True)
     )
+    reports = selectors.reports_for(user=request.user, cluster_ids=[cluster.pk])
     context = {
         "cluster": cluster,
+        "can_edit": can_edit(request.user, cluster),
+        "is_manager": has_role(request.user, Role.PROGRAM_MANAGER),
+        "report_years": report_years(cluster, reports, funding),
         "funding": presenters.funding_block(
             funding,
             series_labels={cluster.pk: cluster.name_ja},
@@ -159,7 +164,7 @@ def cluster_detail(request, slug):
         ),
         "evaluations": evaluations,
         "outcomes": outcomes,
-        "reports": selectors.reports_for(user=request.user, cluster_ids=[cluster.pk]),
+        "reports": reports,
         "sources": sources_for(user=request.user, source_ids=source_ids),
         "warnings": params.warnings,
         "data_as_of": data_as_of(),
@@ -170,3 +175,18 @@ def cluster_detail(request, slug):
         ],
     }
     return render(request, "clusters/cluster_detail.html", context)
+
+
+def report_years(cluster, reports, funding) -> list[dict]:
+    """Fiscal years a report can be opened for: the cluster's known years (an unknown end gives
+    five years, the programs' usual span) and any year that already has a report."""
+    years = {r.fiscal_year for r in reports}
+    if cluster.start_fy:
+        last = cluster.end_fy or max([cluster.start_fy + 4] + [r["fiscal_year"] for r in funding])
+        years |= set(range(cluster.start_fy, last + 1))
+    by_year = {r.fiscal_year: r for r in reports}
+    return [
+        {"fy": fy, "status": by_year[fy].status if fy in by_year else None,
+         "label": by_year[fy].get_status_display() if fy in by_year else ""}
+        for fy in sorted(years)
+    ]  # fmt: skip

@@ -1,0 +1,174 @@
+"""Writes to region-owned rows: cluster profiles and the annual report workflow.
+
+Every function runs in one transaction, checks the version, validates, records the user in
+history and re-checks scope after saving (core.services.save_tracked).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.querysets import CHANGE
+from core.roles import Role, has_role
+from core.services import save_tracked
+from programs.models import Indicator, Source
+
+from .choices import FundingKind, ReportStatus
+from .models import AnnualReport, Cluster, ClusterFunding, ClusterOutcome
+
+#: the indicator families a coordinator reports each year (the redefinition valid for the year is used)
+REPORT_INDICATOR_SLUGS = (
+    "joint-research-count",
+    "patent-applications",
+    "patent-licenses-implemented",
+    "startups-founded-in-year",
+)
+LOCKED_FOR_COORDINATORS = {ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}
+
+
+class ReportLocked(PermissionDenied):
+    """Submitted and accepted reports are read-only to coordinators."""
+
+
+def report_indicators(fy: int) -> list[Indicator]:
+    """The indicators reported for fiscal year ``fy``: for each family, the definition in force."""
+    indicators = {i.slug: i for i in Indicator.objects.all()}
+    replaced_by = {i.replaces_id: i for i in indicators.values() if i.replaces_id}
+    result = []
+    for slug in REPORT_INDICATOR_SLUGS:
+        indicator = indicators.get(slug)
+        if indicator is None:
+            continue
+        while (
+            indicator.pk in replaced_by
+            and replaced_by[indicator.pk].break_fy
+            and replaced_by[indicator.pk].break_fy <= fy
+        ):
+            indicator = replaced_by[indicator.pk]
+        result.append(indicator)
+    return result
+
+
+def report_source(*, user, cluster: Cluster, fy: int) -> Source:
+    """The source every figure of a cluster's annual report points to."""
+    source, created = Source.objects.get_or_create(
+        key=f"annual-report-{cluster.slug}-{fy}"[:80],
+        defaults={
+            "kind": "official",
+            "title": f"年次報告：{cluster.name_ja}（{fy}年度）",
+            "publisher": cluster.region.name_ja,
+            "locator": _("Annual report submitted through Kakehashi"),
+        },
+    )
+    return source
+
+
+def _editable_report(user, report: AnnualReport):
+    if report.status in LOCKED_FOR_COORDINATORS and not has_role(user, Role.PROGRAM_MANAGER):
+        raise ReportLocked(_("This report has been submitted and can no longer be changed by the coordinator."))
+
+
+def report_save(
+    *, user, cluster: Cluster, fy: int, version: int | None, national_yen, local_yen, outcomes: dict[int, int | None]
+) -> AnnualReport:
+    """Save a draft of the annual report: the year's actual funding and outcome counts.
+
+    A returned report becomes a draft again. Refused (nothing written) when the report is
+    submitted or accepted (for coordinators), when ``version`` is stale, or when any value is
+    invalid. Funding and outcomes are written with the report as their source.
+    """
+    with transaction.atomic():
+        report = AnnualReport.objects.select_for_update().filter(cluster=cluster, fiscal_year=fy).first()
+        if report is None:
+            report = AnnualReport(cluster=cluster, fiscal_year=fy, status=ReportStatus.DRAFT)
+            version = None
+        else:
+            _editable_report(user, report)
+        if report.status == ReportStatus.RETURNED:
+            report.status = ReportStatus.DRAFT
+        report = save_tracked(user=user, instance=report, version=version, action=CHANGE)
+        source = report_source(user=user, cluster=cluster, fy=fy)
+        if national_yen is not None or local_yen is not None:
+            funding = ClusterFunding.objects.filter(cluster=cluster, fiscal_year=fy, kind=FundingKind.ACTUAL).first()
+            if funding is None:
+                funding = ClusterFunding(cluster=cluster, fiscal_year=fy, kind=FundingKind.ACTUAL)
+            funding.national_yen = national_yen or 0
+            funding.local_yen = local_yen or 0
+            funding.source = source
+            save_tracked(user=user, instance=funding, version=funding.version if funding.pk else None, action=CHANGE)
+        for indicator_id, value in outcomes.items():
+            row = ClusterOutcome.objects.filter(cluster=cluster, fiscal_year=fy, indicator_id=indicator_id).first()
+            if value is None:
+                continue
+            if row is None:
+                row = ClusterOutcome(cluster=cluster, fiscal_year=fy, indicator_id=indicator_id)
+            elif row.value == value and row.source_id == source.pk:
+                continue
+            row.value = value
+            row.source = source
+            save_tracked(user=user, instance=row, version=row.version if row.pk else None, action=CHANGE)
+    return report
+
+
+def _transition(*, user, report: AnnualReport, version: int, allowed_from: set, to: str, **fields) -> AnnualReport:
+    if report.status not in allowed_from:
+        raise ValidationError(
+            _("A report that is “%(status)s” cannot become “%(to)s”.")
+            % {"status": report.get_status_display(), "to": ReportStatus(to).label}
+        )
+    report.status = to
+    for name, value in fields.items():
+        setattr(report, name, value)
+    return save_tracked(user=user, instance=report, version=version, action=CHANGE)
+
+
+def report_submit(*, user, report: AnnualReport, version: int) -> AnnualReport:
+    """draft → submitted, by the region's coordinator (or a program manager)."""
+    return _transition(
+        user=user,
+        report=report,
+        version=version,
+        allowed_from={ReportStatus.DRAFT},
+        to=ReportStatus.SUBMITTED,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+    )
+
+
+def _require_manager(user):
+    if not has_role(user, Role.PROGRAM_MANAGER):
+        raise PermissionDenied(_("Only program managers review annual reports."))
+
+
+def report_accept(*, user, report: AnnualReport, version: int) -> AnnualReport:
+    """submitted → accepted, by a program manager only."""
+    _require_manager(user)
+    return _transition(
+        user=user,
+        report=report,
+        version=version,
+        allowed_from={ReportStatus.SUBMITTED},
+        to=ReportStatus.ACCEPTED,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+    )
+
+
+def report_return(*, user, report: AnnualReport, version: int, comment: str) -> AnnualReport:
+    """submitted → returned with a comment, by a program manager only."""
+    _require_manager(user)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say why the report is returned.")})
+    return _transition(
+        user=user,
+        report=report,
+        version=version,
+        allowed_from={ReportStatus.SUBMITTED},
+        to=ReportStatus.RETURNED,
+        comment=comment.strip(),
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+    )

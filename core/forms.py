@@ -1,0 +1,86 @@
+"""Form fields and the base form shared by every edit form (UI.md B7)."""
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+#: the largest amount a form accepts (1,000 trillion yen); the column could hold more
+MAX_YEN = 10**15
+MAX_TEXT = 5000
+
+
+def normalise_number(value: str) -> str:
+    """Full-width digits → half-width; drop thousands separators, spaces and a trailing 円/件."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    for junk in (",", "，", "、", " ", "\u3000", "円", "件", "社"):
+        text = text.replace(junk, "")
+    return text
+
+
+class NumberInput(forms.TextInput):
+    """A text input that shows whole numbers with thousands separators (digits stay half-width)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return super().format_value(value)
+
+
+class YenField(forms.IntegerField):
+    """Whole yen: accepts １，５６６，０００，０００ or 1,566,000,000; refuses negatives, decimals
+    and amounts beyond MAX_YEN with a clear message."""
+
+    default_error_messages = {
+        "invalid": _("Enter the amount in whole yen using digits only, e.g. 1,566,000,000."),
+        "min_value": _("Amounts cannot be negative."),
+        "max_value": _("This amount is too large (at most 1,000 trillion yen)."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_YEN)
+        kwargs.setdefault("widget", NumberInput)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            value = normalise_number(value)
+            if value.startswith("-") or value.startswith("−") or value.startswith("▲"):
+                raise ValidationError(self.error_messages["min_value"], code="min_value")
+        return super().to_python(value)
+
+
+class CountField(YenField):
+    default_error_messages = {
+        "invalid": _("Enter a whole number using digits only."),
+        "min_value": _("Counts cannot be negative."),
+        "max_value": _("This number is too large."),
+    }
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A ModelForm that carries the row's version (optimistic locking) and caps free text."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length is None:
+                field.max_length = MAX_TEXT
+                field.validators.append(MaxLengthValidator(MAX_TEXT))
+                field.widget.attrs.setdefault("maxlength", str(MAX_TEXT))
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if self.instance.pk and not version:
+            raise ValidationError(_("The form is missing its version; reload the page and try again."))
+        return version

@@ -1,0 +1,69 @@
+"""The annual-report status board: region × fiscal year (DESIGN §4 /reports/)."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from clusters.models import AnnualReport, Cluster, Region
+from clusters.selectors import cluster_years
+from core.history import data_as_of
+from core.roles import Role, has_role
+
+BOARD_ROLES = (Role.VIEWER, Role.ANALYST, Role.PROGRAM_MANAGER)
+
+
+def status_board(request):
+    """For ministry staff and program managers: per region and fiscal year, each active
+    cluster's report status (or that no report was started)."""
+    if not any(has_role(request.user, role) for role in BOARD_ROLES):
+        raise PermissionDenied
+    years = cluster_years(user=request.user)
+    if request.GET.get("fy_from", "").isdigit():
+        years = [y for y in years if y >= int(request.GET["fy_from"])]
+    if request.GET.get("fy_to", "").isdigit():
+        years = [y for y in years if y <= int(request.GET["fy_to"])]
+    clusters = list(
+        Cluster.objects.restrict(request.user)
+        .select_related("program")
+        .values("id", "slug", "name_ja", "region_id", "start_fy", "end_fy", "program__end_fy")
+    )
+    reports = {
+        (r["cluster_id"], r["fiscal_year"]): r["status"]
+        for r in AnnualReport.objects.restrict(request.user).values("cluster_id", "fiscal_year", "status")
+    }
+    labels = dict(AnnualReport._meta.get_field("status").flatchoices)
+    rows = []
+    for region in Region.objects.restrict(request.user).order_by("name_ja").values("id", "slug", "name_ja"):
+        cells = []
+        own = [c for c in clusters if c["region_id"] == region["id"]]
+        any_active = False
+        for fy in years:
+            items = []
+            for c in own:
+                end = c["end_fy"] or c["program__end_fy"]
+                if c["start_fy"] is None or fy < c["start_fy"] or (end is not None and fy > end):
+                    continue
+                status = reports.get((c["id"], fy))
+                items.append(
+                    {
+                        "cluster": c,
+                        "fy": fy,
+                        "status": status or "none",
+                        "label": labels.get(status, _("Not started")) if status else _("Not started"),
+                    }
+                )
+            any_active = any_active or bool(items)
+            cells.append(items)
+        if any_active:
+            rows.append({"region": region, "cells": cells})
+    return render(
+        request,
+        "reports/status.html",
+        {
+            "years": years,
+            "rows": rows,
+            "data_as_of": data_as_of(),
+            "crumbs": [{"label": _("Annual report status")}],
+            "can_open": has_role(request.user, Role.PROGRAM_MANAGER),
+        },
+    )
