@@ -89,7 +89,27 @@ class BudgetLineListView(FilteredTableView):
     table_class = BudgetLineTable
 
     def get_queryset(self, request):
+        as_of = self.as_of(request)
+        if as_of is not None:
+            # rows as they stood at the end of that day (Asia/Tokyo), from the change history; budget
+            # lines are national rows that every signed-in user may read (restrict is all-or-nothing)
+            return BudgetLine.history.as_of(as_of).select_related("program", "source")
         return BudgetLine.objects.restrict(request.user).select_related("program", "source")
+
+    def as_of(self, request):
+        """End of the day named by ?as_of=YYYY-MM-DD, or None (a bad date is reported)."""
+        if not hasattr(self, "_as_of"):
+            self._as_of = parse_as_of(request.GET.get("as_of"), self.as_of_warnings)
+        return self._as_of
+
+    as_of_warnings: list
+
+    def dispatch(self, request, *args, **kwargs):
+        self.as_of_warnings = []
+        return super().dispatch(request, *args, **kwargs)
+
+    def can_edit(self, request):
+        return self.as_of(request) is None and super().can_edit(request)
 
     def get_filterset(self, request, queryset):
         years = selectors.budget_years(user=request.user)
@@ -99,7 +119,30 @@ class BudgetLineListView(FilteredTableView):
         return self.table_class(rows, unit=params.unit, totals=selectors.budget_totals(rows))
 
     def extra_context(self, request, filterset, table):
-        return {"crumbs": [{"label": _("Budget lines")}]}
+        as_of = self.as_of(request)
+        return {
+            "crumbs": [{"label": _("Budget lines")}],
+            "as_of": as_of,
+            "as_of_value": request.GET.get("as_of", ""),
+            "as_of_warnings": self.as_of_warnings,
+        }
 
 
 budget_list = BudgetLineListView.as_view()
+
+
+def parse_as_of(value: str | None, warnings: list):
+    """'2026-11-29' → the last instant of that day in Asia/Tokyo; bad input → None + warning."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        warnings.append(_("“%(value)s” is not a date (YYYY-MM-DD); showing the current figures.") % {"value": value})
+        return None
+    end = dt.datetime.combine(day, dt.time.max)
+    return timezone.make_aware(end, timezone.get_default_timezone())

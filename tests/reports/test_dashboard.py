@@ -56,7 +56,7 @@ def test_logout(viewer_client):
 
 def test_dashboard_query_count_is_fixed(viewer_client, django_assert_max_num_queries):
     viewer_client.get("/")  # the data-as-of time is cached per data version
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         assert viewer_client.get("/").status_code == 200
 
 
