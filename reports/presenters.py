@@ -146,9 +146,9 @@ def stage_block(values: pd.DataFrame, program: dict, *, unit: str, block_id: str
                 Cell(labels[r.stage]),
                 money_cell(int(r.amount_yen), unit, bool(r.rounded)),
                 Cell(
-                    format_money(r.delta_yen, unit, rounded=bool(r.rounded)) if pd.notna(r.delta_yen) else "—",
+                    format_money(int(r.delta_yen), unit, rounded=bool(r.rounded)) if pd.notna(r.delta_yen) else "—",
                     numeric=True,
-                    value=r.delta_yen,
+                    value=int(r.delta_yen) if pd.notna(r.delta_yen) else None,
                 ),
                 Cell(
                     format_percent(r.delta_pct, signed=True)
