@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include(program_urls)),
     path("", include(cluster_urls)),
     path("", include(report_urls)),
+    path("", include(("reports.urls_imports", "imports"))),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     # the language switch works before login too (the login page has it)

@@ -29,7 +29,9 @@ class FilteredTableView:
     filterset_class = None
     table_class = None
     per_page = 50
-    export_formats: tuple[str, ...] = ()
+    export_formats: tuple[str, ...] = ("csv", "xlsx")
+    export_name = "export"
+    export_columns: list = []
 
     @classmethod
     def as_view(cls):
@@ -88,8 +90,46 @@ class FilteredTableView:
         }
         return render(request, self.template_name, context)
 
-    def render_export(self, request, export, filterset, table):
+    def export_rows(self, queryset):
+        """Rows (dicts keyed by column key) for the export, streamed from the queryset."""
         raise NotImplementedError
+
+    def export_sources(self, queryset):
+        """The sources cited by the exported rows, for the About sheet."""
+        try:
+            source_model = queryset.model._meta.get_field("source").related_model
+        except Exception:  # noqa: BLE001 - the exported model cites no source
+            return []
+        ids = queryset.order_by().values_list("source_id", flat=True).distinct()
+        return list(source_model.objects.filter(pk__in=ids).order_by("kind", "title"))
+
+    def render_export(self, request, export, filterset, table):
+        """The same restricted, filtered, sorted rows as the table — every page, not one."""
+        from .exports import csv_response, export_filename, xlsx_response
+        from .params import page_params
+
+        unit = page_params(request).unit
+        queryset = table.data.data  # ordered exactly as the table on screen
+        data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
+        fy_from, fy_to = data.get("fy_from"), data.get("fy_to")
+        filename = export_filename(self.export_name, fy_from, fy_to, "xlsx" if export == "xlsx" else "csv")
+        if export == "xlsx":
+            about = export_about(request, filterset, unit, self.export_sources(queryset))
+            return xlsx_response(
+                filename=filename,
+                columns=self.export_columns,
+                rows=self.export_rows(queryset),
+                unit=unit,
+                about=about,
+                title=self.export_name,
+            )
+        return csv_response(
+            filename=filename,
+            columns=self.export_columns,
+            rows=lambda: self.export_rows(queryset),
+            unit=unit,
+            encoding=request.GET.get("encoding", "utf-8"),
+        )
 
 
 def can_edit(user, obj) -> bool:
@@ -219,3 +259,49 @@ def add_errors(form, error):
                 form.add_error(target, item)
     else:
         form.add_error(None, error)
+
+
+def describe_filters(filterset) -> list[tuple[str, str]]:
+    """The filters in effect as (label, value) pairs in words."""
+    if not filterset.is_bound or not filterset.form.is_valid():
+        return []
+    result = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", [], ()) or (hasattr(value, "exists") and not value.exists()):
+            continue
+        field = filterset.form.fields[name]
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            choices = dict(getattr(field, "choices", []))
+            text = ", ".join(str(choices.get(v, v)) for v in value)
+        else:
+            choices = dict(getattr(field, "choices", []))
+            text = str(choices.get(value, value))
+        result.append((str(field.label), text))
+    return result
+
+
+def export_about(request, filterset, unit, sources) -> list[tuple[str, str]]:
+    """The About sheet: what, filters, units, data as of, and every source with its kind."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .formatting import unit_label
+    from .history import data_as_of
+
+    as_of = data_as_of()
+    rows = [
+        (_("Exported from"), request.build_absolute_uri()),
+        (_("Exported at"), timezone.localtime().isoformat(timespec="seconds")),
+        (_("Data as of"), timezone.localtime(as_of).isoformat(timespec="seconds") if as_of else "—"),
+        (_("Unit of money columns"), unit_label(unit)),
+        (_("Fiscal years"), _("April to March, labelled by the Western year they start in (2008 = 平成20年度)")),
+    ]
+    filters = describe_filters(filterset)
+    rows += [(_("Filter: %(name)s") % {"name": label}, value) for label, value in filters] or [
+        (_("Filters"), _("none"))
+    ]
+    rows.append(("", ""))
+    rows.append((_("Sources"), ""))
+    for source in sources:
+        rows.append((f"[{source.kind}] {source.key}", f"{source.title} — {source.publisher} {source.url}".strip()))
+    return rows

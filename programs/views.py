@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from core.views import EditView, FilteredTableView
 
+from . import exports
 from .filtersets import OutcomeValueFilterSet, SourceFilterSet
 from .forms import BudgetLineForm, IndicatorForm, OutcomeValueForm, ProgramForm, SourceForm
 from .models import BudgetLine, Indicator, OutcomeValue, Program, Source
@@ -122,6 +123,14 @@ class SourceListView(FilteredTableView):
     template_name = "programs/source_list.html"
     filterset_class = SourceFilterSet
     table_class = SourceTable
+    export_name = "sources"
+    export_columns = exports.SOURCE_COLUMNS
+
+    def export_rows(self, queryset):
+        return exports.source_rows(queryset)
+
+    def export_sources(self, queryset):
+        return []
 
     def get_queryset(self, request):
         return Source.objects.restrict(request.user)
@@ -136,6 +145,11 @@ class OutcomeValueListView(FilteredTableView):
     template_name = "programs/outcome_value_list.html"
     filterset_class = OutcomeValueFilterSet
     table_class = OutcomeValueTable
+    export_name = "outcome-values"
+    export_columns = exports.OUTCOME_VALUE_COLUMNS
+
+    def export_rows(self, queryset):
+        return exports.outcome_value_rows(queryset)
 
     def get_queryset(self, request):
         return OutcomeValue.objects.restrict(request.user).select_related("indicator", "program", "source")

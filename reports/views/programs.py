@@ -8,7 +8,7 @@ from clusters.selectors import clusters_for_programs
 from core.history import data_as_of
 from core.params import page_params
 from core.views import FilteredTableView, can_edit
-from programs import selectors
+from programs import exports, selectors
 from programs.filtersets import BudgetLineFilterSet, ProgramFilterSet
 from programs.models import BudgetLine, Program
 from programs.querysets import descendant_ids
@@ -25,6 +25,11 @@ class ProgramListView(FilteredTableView):
     filterset_class = ProgramFilterSet
     table_class = ProgramTable
     per_page = 25
+    export_name = "programs"
+    export_columns = exports.PROGRAM_COLUMNS
+
+    def export_rows(self, queryset):
+        return exports.program_rows(queryset)
 
     def get_queryset(self, request):
         return Program.objects.restrict(request.user).select_related("parent").with_latest_budget().with_cluster_count()
@@ -87,6 +92,11 @@ class BudgetLineListView(FilteredTableView):
     template_name = "programs/budget_list.html"
     filterset_class = BudgetLineFilterSet
     table_class = BudgetLineTable
+    export_name = "budget-lines"
+    export_columns = exports.BUDGET_LINE_COLUMNS
+
+    def export_rows(self, queryset):
+        return exports.budget_line_rows(queryset)
 
     def get_queryset(self, request):
         as_of = self.as_of(request)

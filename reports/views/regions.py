@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from clusters import exports as cluster_exports
 from clusters import selectors
 from clusters.filtersets import RegionFilterSet
 from clusters.models import Cluster, Region
@@ -62,6 +63,14 @@ class RegionListView(FilteredTableView):
     template_name = "clusters/region_list.html"
     filterset_class = RegionFilterSet
     table_class = RegionTable
+    export_name = "regions"
+    export_columns = cluster_exports.REGION_COLUMNS
+
+    def export_rows(self, queryset):
+        return cluster_exports.region_rows(queryset)
+
+    def can_edit(self, request):
+        return False
 
     def get_queryset(self, request):
         return with_cluster_summary(Region.objects.restrict(request.user)).prefetch_related(

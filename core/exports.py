@@ -1,0 +1,213 @@
+"""CSV and XLSX writers shared by every list, report and chart (DESIGN §5).
+
+CSV: UTF-8 with BOM and CRLF by default (opens correctly in Japanese Excel); ``cp932`` gives
+Shift_JIS with unrepresentable characters replaced and counted (X-Replaced-Characters).
+Streamed row by row, so memory stays flat at any size. Plain numbers; the unit is in the
+header; text that a spreadsheet would run as a formula is prefixed with ' (numbers never are).
+XLSX (openpyxl, write-only): typed numeric cells with a number format, a frozen header row,
+column widths, and an "About" sheet with the filters, units, data-as-of time and sources.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+
+from .formatting import UNIT_DIVISOR, Unit, unit_label
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+ENCODINGS = ("utf-8", "cp932")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column: a stable key (used by imports), labels in both languages, a kind.
+
+    kinds: ``text``; ``int``; ``money`` (whole yen shown in the chosen unit); ``yen`` (whole yen);
+    ``decimal``; ``date``.
+    """
+
+    key: str
+    label_ja: str
+    label_en: str
+    kind: str = "text"
+    description_ja: str = ""
+    description_en: str = ""
+
+    def label(self, lang: str, unit: Unit) -> str:
+        base = self.label_en if lang == "en" else self.label_ja
+        if self.kind == "money":
+            return f"{base} ({unit_label(unit, 'en')})" if lang == "en" else f"{base}（{unit_label(unit, 'ja')}）"
+        return base
+
+    def labels(self) -> set[str]:
+        """Every header this column may carry (both languages, every unit) — for imports."""
+        return {self.label(lang, unit) for lang in ("ja", "en") for unit in Unit} | {self.key}
+
+
+def lang() -> str:
+    return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+def escape_formula(text: str) -> str:
+    """Text that begins like a formula gets a leading apostrophe; other text is unchanged."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def plain(value, column: Column, unit: Unit):
+    """The value as written: numbers plain (no separators, never escaped), text escaped."""
+    if value is None:
+        return ""
+    if column.kind == "money":
+        amount = Decimal(value) / UNIT_DIVISOR[unit]
+        return format(amount.normalize(), "f") if amount else "0"
+    if column.kind in ("int", "yen"):
+        return str(int(value))
+    if column.kind == "decimal":
+        return format(Decimal(str(value)).normalize(), "f")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return escape_formula(str(value))
+
+
+def export_filename(what: str, fy_from: int | None, fy_to: int | None, ext: str) -> str:
+    """``<what>_<fy-range>_<YYYYMMDD>.<ext>``, e.g. budget-lines_2003-2010_20261129.csv."""
+    span = f"{fy_from or ''}-{fy_to or ''}" if (fy_from or fy_to) else "all"
+    if fy_from and fy_from == fy_to:
+        span = str(fy_from)
+    return f"{what}_{span}_{timezone.localdate():%Y%m%d}.{ext}"
+
+
+class _Counter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, error: UnicodeEncodeError):
+        self.count += error.end - error.start
+        return ("?" * (error.end - error.start), error.end)
+
+
+def _csv_line(values: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue()
+
+
+def _lines(columns: list[Column], rows: Iterable[dict], unit: Unit) -> Iterator[str]:
+    language = lang()
+    yield _csv_line([c.label(language, unit) for c in columns])
+    for row in rows:
+        yield _csv_line([plain(row.get(c.key), c, unit) for c in columns])
+
+
+def count_cp932_replacements(columns: list[Column], rows: Iterable[dict], unit: Unit) -> int:
+    counter = _Counter()
+    name = f"kakehashi-count-{id(counter)}"
+    codecs.register_error(name, counter)
+    for line in _lines(columns, rows, unit):
+        line.encode("cp932", errors=name)
+    return counter.count
+
+
+def csv_response(
+    *,
+    filename: str,
+    columns: list[Column],
+    rows: Callable[[], Iterable[dict]],
+    unit: Unit,
+    encoding: str = "utf-8",
+) -> StreamingHttpResponse:
+    """A streamed CSV. ``rows`` is called once per pass (cp932 needs a counting pass first, so
+    that the number of replaced characters can go into the response header)."""
+    encoding = encoding if encoding in ENCODINGS else "utf-8"
+    if encoding == "cp932":
+        replaced = count_cp932_replacements(columns, rows(), unit)
+
+        def body():
+            for line in _lines(columns, rows(), unit):
+                yield line.encode("cp932", errors="replace")
+
+        content_type = "text/csv; charset=Shift_JIS"
+    else:
+        replaced = 0
+
+        def body():
+            yield codecs.BOM_UTF8
+            for line in _lines(columns, rows(), unit):
+                yield line.encode("utf-8")
+
+        content_type = "text/csv; charset=utf-8"
+    response = StreamingHttpResponse(body(), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Replaced-Characters"] = str(replaced)
+    return response
+
+
+def xlsx_response(
+    *, filename: str, columns: list[Column], rows: Iterable[dict], unit: Unit, about: list[tuple[str, str]], title: str
+) -> HttpResponse:
+    """An XLSX workbook: the data sheet (typed numbers, frozen header, widths) and "About"."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    language = lang()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Data")
+    sheet.freeze_panes = "A2"
+    headers = [c.label(language, unit) for c in columns]
+    widths = [min(60, max(10, len(h) * 2 + 2)) for h in headers]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    decimals = {Unit.THOUSAND: "#,##0", Unit.MILLION: "#,##0.######", Unit.HUNDRED_MILLION: "#,##0.########"}
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column.key)
+            if value is None:
+                cells.append(None)
+                continue
+            if column.kind == "money":
+                cell = WriteOnlyCell(sheet, value=Decimal(value) / UNIT_DIVISOR[unit])
+                cell.number_format = decimals[unit]
+            elif column.kind in ("int", "yen"):
+                cell = WriteOnlyCell(sheet, value=int(value))
+                cell.number_format = "#,##0" if column.kind == "yen" else "0"
+            elif column.kind == "decimal":
+                cell = WriteOnlyCell(sheet, value=Decimal(str(value)))
+                cell.number_format = "0.0"
+            else:
+                cell = WriteOnlyCell(sheet, value=plain(value, column, unit))
+            cells.append(cell)
+        sheet.append(cells)
+    about_sheet = workbook.create_sheet(title="About")
+    about_sheet.column_dimensions["A"].width = 28
+    about_sheet.column_dimensions["B"].width = 100
+    for key, value in about:
+        about_sheet.append([key, escape_formula(str(value))])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -1,0 +1,169 @@
+"""Export columns and rows of the national tables. Column keys are stable: imports read them,
+the whole-dataset ZIP documents them, and the glossary's data dictionary lists them."""
+
+from collections.abc import Iterator
+
+from core.exports import Column
+
+from .choices import Precision, SourceKind, Stage
+
+SOURCE_KEY = Column(
+    "source_key",
+    "出典キー",
+    "Source key",
+    description_ja="出典一覧（sources.csv）のキー",
+    description_en="Key of the source (sources.csv)",
+)
+SOURCE_TITLE = Column(
+    "source_title", "出典", "Source", description_ja="出典の表題", description_en="Title of the source document"
+)
+SOURCE_KIND = Column(
+    "source_kind", "出典の種別", "Source kind",
+    description_ja="official（公式）／press（報道・その他）／illustrative（例示データ：公式値ではない）",
+    description_en="official / press (other publications) / illustrative (demo data, not an official figure)",
+)  # fmt: skip
+
+BUDGET_LINE_COLUMNS = [
+    Column("program_slug", "事業キー", "Program key", description_ja="事業の識別子", description_en="Program identifier"),
+    Column("program", "事業", "Program", description_ja="事業名", description_en="Program name (Japanese)"),
+    Column("fiscal_year", "年度", "Fiscal year", "int", "西暦の年度（4月始まり。2008＝平成20年度）", "Fiscal year as the Western year it starts (April–March; 2008 = Heisei 20)"),
+    Column("stage", "予算段階", "Stage", description_ja="概算要求・予算案・当初予算・補正後・決算", description_en="request, draft, enacted, supplementary, settled"),
+    Column("amount", "金額", "Amount", "money", "選んだ単位での金額", "Amount in the chosen unit"),
+    Column("amount_yen", "金額（円）", "Amount (yen)", "yen", "円単位の金額（正確な値）", "Amount in whole yen (exact)"),
+    Column("precision", "精度", "Precision", description_ja="確定値（exact）または概数（rounded：出典が「約」で示した値）", description_en="exact, or rounded (the source gave it rounded, e.g. 約75億円)"),
+    Column("precision_note", "出典の表記", "As stated", description_ja="出典に書かれた表記", description_en="The figure as written in the source"),
+    SOURCE_KEY, SOURCE_TITLE, SOURCE_KIND,
+    Column("note", "備考", "Note"),
+]  # fmt: skip
+
+OUTCOME_VALUE_COLUMNS = [
+    Column("indicator_slug", "指標キー", "Indicator key", description_ja="成果指標の識別子", description_en="Indicator identifier"),
+    Column("indicator", "成果指標", "Indicator"),
+    Column("unit", "単位", "Unit", description_ja="cases（件）／companies（社）／yen（円）", description_en="cases / companies / yen"),
+    Column("fiscal_year", "年度", "Fiscal year", "int"),
+    Column("program_slug", "事業キー", "Program key", description_ja="空欄は大学等全体（分母）", description_en="Empty for the all-university total (the denominator)"),
+    Column("program", "事業", "Program"),
+    Column("value", "値", "Value", "int", "件数、社数、または円単位の金額", "A count, or money in whole yen"),
+    Column("precision", "精度", "Precision"),
+    Column("derived", "算出値", "Derived", "int", "1＝記載された増減から算出した値", "1 = computed from a stated change"),
+    Column("derived_note", "算出方法", "How derived"),
+    Column("scope_note", "範囲", "Scope"),
+    SOURCE_KEY, SOURCE_TITLE, SOURCE_KIND,
+]  # fmt: skip
+
+PROGRAM_COLUMNS = [
+    Column("slug", "事業キー", "Program key"),
+    Column("name_ja", "事業名", "Name (Japanese)"),
+    Column("name_en", "事業名（英語）", "Name (English)"),
+    Column("parent_slug", "上位事業キー", "Parent key"),
+    Column("policy_area", "施策分野", "Policy area"),
+    Column("implementer", "実施機関", "Implementer"),
+    Column("start_fy", "開始年度", "First fiscal year", "int"),
+    Column("end_fy", "終了年度", "Last fiscal year", "int"),
+    Column("counts_toward_outcome_share", "成果シェア算定対象", "Counts toward the outcome share", "int", "1＝4事業の一つ", "1 = one of the four programs"),
+    Column("latest_fy", "最新年度", "Latest fiscal year", "int"),
+    Column("latest_stage", "最新の予算段階", "Latest stage"),
+    Column("latest_amount", "最新の金額", "Latest figure", "money"),
+    Column("cluster_count", "クラスター数", "Clusters", "int"),
+]  # fmt: skip
+
+SOURCE_COLUMNS = [
+    Column("key", "出典キー", "Source key"),
+    Column("kind", "種別", "Kind"),
+    Column("title", "表題", "Title"),
+    Column("publisher", "発行者", "Publisher"),
+    Column("published", "発行日", "Published"),
+    Column("url", "URL", "URL"),
+    Column("locator", "該当箇所・引用", "Locator / quoted wording"),
+    Column("note", "備考", "Note"),
+]  # fmt: skip
+
+INDICATOR_COLUMNS = [
+    Column("slug", "指標キー", "Indicator key"),
+    Column("name_ja", "指標名", "Name (Japanese)"),
+    Column("name_en", "指標名（英語）", "Name (English)"),
+    Column("unit", "単位", "Unit"),
+    Column("replaces_slug", "置き換える指標", "Replaces", description_ja="定義変更前の指標", description_en="The indicator this one redefines"),
+    Column("break_fy", "定義変更年度", "Definition changes from", "int"),
+    Column("definition_ja", "定義", "Definition (Japanese)"),
+    Column("definition_en", "定義（英語）", "Definition (English)"),
+]  # fmt: skip
+
+STAGE_LABELS = dict(Stage.choices)
+PRECISION_LABELS = dict(Precision.choices)
+KIND_LABELS = dict(SourceKind.choices)
+
+
+def budget_line_rows(queryset) -> Iterator[dict]:
+    """Rows for BUDGET_LINE_COLUMNS in the queryset's order, streamed."""
+    fields = ("program__slug", "program__name_ja", "fiscal_year", "stage", "amount_yen", "precision",
+              "precision_note", "source__key", "source__title", "source__kind", "note")  # fmt: skip
+    for row in queryset.values(*fields).iterator(chunk_size=2000):
+        yield {
+            "program_slug": row["program__slug"],
+            "program": row["program__name_ja"],
+            "fiscal_year": row["fiscal_year"],
+            "stage": str(STAGE_LABELS.get(row["stage"], row["stage"])),
+            "amount": row["amount_yen"],
+            "amount_yen": row["amount_yen"],
+            "precision": row["precision"],
+            "precision_note": row["precision_note"],
+            "source_key": row["source__key"],
+            "source_title": row["source__title"],
+            "source_kind": row["source__kind"],
+            "note": row["note"],
+        }
+
+
+def outcome_value_rows(queryset) -> Iterator[dict]:
+    fields = ("indicator__slug", "indicator__name_ja", "indicator__unit", "fiscal_year", "program__slug",
+              "program__name_ja", "value", "precision", "derived", "derived_note", "scope_note", "source__key",
+              "source__title", "source__kind")  # fmt: skip
+    for row in queryset.values(*fields).iterator(chunk_size=2000):
+        yield {
+            "indicator_slug": row["indicator__slug"],
+            "indicator": row["indicator__name_ja"],
+            "unit": row["indicator__unit"],
+            "fiscal_year": row["fiscal_year"],
+            "program_slug": row["program__slug"] or "",
+            "program": row["program__name_ja"] or "",
+            "value": row["value"],
+            "precision": row["precision"],
+            "derived": int(row["derived"]),
+            "derived_note": row["derived_note"],
+            "scope_note": row["scope_note"],
+            "source_key": row["source__key"],
+            "source_title": row["source__title"],
+            "source_kind": row["source__kind"],
+        }
+
+
+def program_rows(queryset) -> Iterator[dict]:
+    for program in queryset.iterator(chunk_size=2000):
+        yield {
+            "slug": program.slug,
+            "name_ja": program.name_ja,
+            "name_en": program.name_en,
+            "parent_slug": program.parent.slug if program.parent_id else "",
+            "policy_area": program.policy_area,
+            "implementer": program.implementer,
+            "start_fy": program.start_fy,
+            "end_fy": program.end_fy,
+            "counts_toward_outcome_share": int(program.counts_toward_outcome_share),
+            "latest_fy": getattr(program, "latest_fy", None),
+            "latest_stage": getattr(program, "latest_stage", None),
+            "latest_amount": getattr(program, "latest_amount", None),
+            "cluster_count": getattr(program, "cluster_count", None),
+        }
+
+
+def source_rows(queryset) -> Iterator[dict]:
+    yield from queryset.values(*[c.key for c in SOURCE_COLUMNS]).iterator(chunk_size=2000)
+
+
+def indicator_rows(queryset) -> Iterator[dict]:
+    for row in queryset.values(
+        "slug", "name_ja", "name_en", "unit", "replaces__slug", "break_fy", "definition_ja", "definition_en"
+    ):
+        row["replaces_slug"] = row.pop("replaces__slug") or ""
+        yield row
