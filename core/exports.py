@@ -76,11 +76,23 @@ def plain(value, column: Column, unit: Unit):
         return str(int(value))
     if column.kind == "decimal":
         return format(Decimal(str(value)).normalize(), "f")
+    if column.kind == "number":
+        return (
+            str(value) if isinstance(value, (int, Decimal, float)) or _is_number(value) else escape_formula(str(value))
+        )
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, bool):
         return "1" if value else "0"
     return escape_formula(str(value))
+
+
+def _is_number(value) -> bool:
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return str(value).strip() not in ("", "NaN", "nan")
 
 
 def export_filename(what: str, fy_from: int | None, fy_to: int | None, ext: str) -> str:
@@ -106,7 +118,7 @@ def _csv_line(values: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _lines(columns: list[Column], rows: Iterable[dict], unit: Unit) -> Iterator[str]:
+def iter_csv_lines(columns: list[Column], rows: Iterable[dict], unit: Unit) -> Iterator[str]:
     language = lang()
     yield _csv_line([c.label(language, unit) for c in columns])
     for row in rows:
@@ -117,7 +129,7 @@ def count_cp932_replacements(columns: list[Column], rows: Iterable[dict], unit: 
     counter = _Counter()
     name = f"kakehashi-count-{id(counter)}"
     codecs.register_error(name, counter)
-    for line in _lines(columns, rows, unit):
+    for line in iter_csv_lines(columns, rows, unit):
         line.encode("cp932", errors=name)
     return counter.count
 
@@ -137,7 +149,7 @@ def csv_response(
         replaced = count_cp932_replacements(columns, rows(), unit)
 
         def body():
-            for line in _lines(columns, rows(), unit):
+            for line in iter_csv_lines(columns, rows(), unit):
                 yield line.encode("cp932", errors="replace")
 
         content_type = "text/csv; charset=Shift_JIS"
@@ -146,7 +158,7 @@ def csv_response(
 
         def body():
             yield codecs.BOM_UTF8
-            for line in _lines(columns, rows(), unit):
+            for line in iter_csv_lines(columns, rows(), unit):
                 yield line.encode("utf-8")
 
         content_type = "text/csv; charset=utf-8"
@@ -197,6 +209,9 @@ def xlsx_response(
             elif column.kind == "decimal":
                 cell = WriteOnlyCell(sheet, value=Decimal(str(value)))
                 cell.number_format = "0.0"
+            elif column.kind == "number" and _is_number(value):
+                cell = WriteOnlyCell(sheet, value=Decimal(str(value)))
+                cell.number_format = "#,##0.########"
             else:
                 cell = WriteOnlyCell(sheet, value=plain(value, column, unit))
             cells.append(cell)
@@ -211,3 +226,24 @@ def xlsx_response(
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def export_response(
+    request,
+    *,
+    what: str,
+    columns: list[Column],
+    rows: Callable[[], Iterable[dict]],
+    unit: Unit,
+    fy_from: int | None = None,
+    fy_to: int | None = None,
+    about: list[tuple[str, str]] | None = None,
+):
+    """The CSV or XLSX download asked for by ``?export=`` (and ``&encoding=cp932``)."""
+    kind = request.GET.get("export")
+    filename = export_filename(what, fy_from, fy_to, "xlsx" if kind == "xlsx" else "csv")
+    if kind == "xlsx":
+        return xlsx_response(filename=filename, columns=columns, rows=rows(), unit=unit, about=about or [], title=what)
+    return csv_response(
+        filename=filename, columns=columns, rows=rows, unit=unit, encoding=request.GET.get("encoding", "utf-8")
+    )

@@ -62,7 +62,6 @@ class FilteredTableView:
 
     def dispatch(self, request, *args, **kwargs):
         from django.http import HttpResponseBadRequest
-        from django.shortcuts import render
         from django_tables2 import RequestConfig
 
         from .history import data_as_of
@@ -76,7 +75,7 @@ class FilteredTableView:
         table.can_edit = self.can_edit(request)
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         export = request.GET.get("export")
-        if export:
+        if export and not request.GET.get("chart"):
             if export not in self.export_formats:
                 return HttpResponseBadRequest("Unknown export format.")
             return self.render_export(request, export, filterset, table)
@@ -86,8 +85,15 @@ class FilteredTableView:
             "warnings": params.warnings,
             "data_as_of": data_as_of(),
             "can_edit": table.can_edit,
+            "export_formats": self.export_formats,
+            "cp932_replaced": self.cp932_replacements(request, table) if self.export_formats else 0,
             **self.extra_context(request, filterset, table),
         }
+        return self.render(request, context)
+
+    def render(self, request, context):
+        from django.shortcuts import render
+
         return render(request, self.template_name, context)
 
     def export_rows(self, queryset):
@@ -105,31 +111,43 @@ class FilteredTableView:
 
     def render_export(self, request, export, filterset, table):
         """The same restricted, filtered, sorted rows as the table — every page, not one."""
-        from .exports import csv_response, export_filename, xlsx_response
+        from .exports import export_response
         from .params import page_params
 
         unit = page_params(request).unit
         queryset = table.data.data  # ordered exactly as the table on screen
         data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
-        fy_from, fy_to = data.get("fy_from"), data.get("fy_to")
-        filename = export_filename(self.export_name, fy_from, fy_to, "xlsx" if export == "xlsx" else "csv")
-        if export == "xlsx":
-            about = export_about(request, filterset, unit, self.export_sources(queryset))
-            return xlsx_response(
-                filename=filename,
-                columns=self.export_columns,
-                rows=self.export_rows(queryset),
-                unit=unit,
-                about=about,
-                title=self.export_name,
-            )
-        return csv_response(
-            filename=filename,
+        about = export_about(request, filterset, unit, self.export_sources(queryset)) if export == "xlsx" else None
+        return export_response(
+            request,
+            what=self.export_name,
             columns=self.export_columns,
             rows=lambda: self.export_rows(queryset),
             unit=unit,
-            encoding=request.GET.get("encoding", "utf-8"),
+            fy_from=data.get("fy_from"),
+            fy_to=data.get("fy_to"),
+            about=about,
         )
+
+    def cp932_replacements(self, request, table) -> int | None:
+        """How many characters a Shift_JIS download of these rows would replace (for the export
+        menu); None when there are too many rows to count on every page view."""
+        from django.core.cache import cache
+
+        from .exports import count_cp932_replacements
+        from .history import data_version
+        from .params import page_params
+
+        queryset = table.data.data
+        rows = table.paginator.count if getattr(table, "paginator", None) else queryset.count()
+        if rows > 50_000:
+            return None
+        key = f"kakehashi:cp932:{data_version()}:{request.get_full_path()}:{request.LANGUAGE_CODE}"
+        count = cache.get(key)
+        if count is None:
+            count = count_cp932_replacements(self.export_columns, self.export_rows(queryset), page_params(request).unit)
+            cache.set(key, count, timeout=600)
+        return count
 
 
 def can_edit(user, obj) -> bool:

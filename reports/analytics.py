@@ -415,3 +415,107 @@ def indicator_families(indicators: list[dict]) -> list[list[dict]]:
             family.append(successor[family[-1]["id"]])
         families.append(family)
     return families
+
+
+# --- Report pivots ---------------------------------------------------------------------------
+
+
+def budget_pivot(values: pd.DataFrame, programs: list[dict], *, stage: str, fy_from=None, fy_to=None) -> pd.DataFrame:
+    """Program × fiscal year at one stage (or each program's latest stage per year): amount in
+    yen, with a parallel 'rounded' flag. Rows keep the program tree order; empty rows dropped."""
+    frame = values
+    if fy_from is not None:
+        frame = frame[frame["fiscal_year"] >= fy_from]
+    if fy_to is not None:
+        frame = frame[frame["fiscal_year"] <= fy_to]
+    rows = []
+    for program in programs:
+        stages = stage_per_year(frame, program["id"], stage)
+        chosen = select_stages(frame[frame["program_id"] == program["id"]], stages)
+        for r in chosen.itertuples():
+            rows.append(
+                {
+                    "program_id": program["id"],
+                    "fiscal_year": int(r.fiscal_year),
+                    "stage": r.stage,
+                    "amount_yen": int(r.amount_yen),
+                    "rounded": bool(r.rounded),
+                    "own": bool(r.own),
+                }
+            )
+    return pd.DataFrame(rows, columns=["program_id", "fiscal_year", "stage", "amount_yen", "rounded", "own"])
+
+
+def region_funding_pivot(rows: list[dict], *, kind: str, part: str = "national") -> pd.DataFrame:
+    """Region × fiscal year sums of cluster funding (national, local or both) for plan or actual."""
+    frame = pd.DataFrame(
+        rows, columns=["cluster_id", "region_id", "fiscal_year", "kind", "national_yen", "local_yen", "illustrative"]
+    )
+    frame = frame[frame["kind"] == kind]
+    if frame.empty:
+        return pd.DataFrame(columns=["region_id", "fiscal_year", "amount_yen", "illustrative"])
+    frame = frame.assign(
+        amount_yen=frame["national_yen"] if part == "national" else frame["local_yen"] if part == "local"
+        else frame["national_yen"] + frame["local_yen"]
+    )  # fmt: skip
+    return (
+        frame.groupby(["region_id", "fiscal_year"], as_index=False)
+        .agg(amount_yen=("amount_yen", "sum"), illustrative=("illustrative", "any"))
+        .sort_values(["region_id", "fiscal_year"])
+        .reset_index(drop=True)
+    )
+
+
+def compare_years(
+    values: pd.DataFrame, programs: list[dict], *, fy_a: int, fy_b: int, stage_a: str, stage_b: str
+) -> pd.DataFrame:
+    """Each program's figure in two fiscal years (each at the given stage, or its latest), the
+    change Δ and Δ%, sorted by Δ (largest increase first; programs missing a year last)."""
+    rows = []
+    for program in programs:
+        own = values[values["program_id"] == program["id"]]
+        picks = []
+        for fy, stage in ((fy_a, stage_a), (fy_b, stage_b)):
+            stages = stage_per_year(own[own["fiscal_year"] == fy], program["id"], stage)
+            chosen = select_stages(own[own["fiscal_year"] == fy], stages)
+            picks.append(chosen.iloc[0] if not chosen.empty else None)
+        a, b = picks
+        if a is None and b is None:
+            continue
+        delta = int(b["amount_yen"]) - int(a["amount_yen"]) if a is not None and b is not None else None
+        rows.append(
+            {
+                "program_id": program["id"],
+                "a_yen": int(a["amount_yen"]) if a is not None else None,
+                "a_stage": a["stage"] if a is not None else None,
+                "a_rounded": bool(a["rounded"]) if a is not None else False,
+                "a_own": bool(a["own"]) if a is not None else True,
+                "b_yen": int(b["amount_yen"]) if b is not None else None,
+                "b_stage": b["stage"] if b is not None else None,
+                "b_rounded": bool(b["rounded"]) if b is not None else False,
+                "b_own": bool(b["own"]) if b is not None else True,
+                "delta_yen": delta,
+                "delta_pct": percent_change(int(b["amount_yen"]), int(a["amount_yen"])) if delta is not None else None,
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "program_id",
+            "a_yen",
+            "a_stage",
+            "a_rounded",
+            "b_yen",
+            "b_stage",
+            "b_rounded",
+            "delta_yen",
+            "delta_pct",
+        ],
+    )
+    frame["_missing"] = frame["delta_yen"].isna()
+    frame["_sort"] = frame["delta_yen"].fillna(0)
+    return (
+        frame.sort_values(["_missing", "_sort"], ascending=[True, False])
+        .drop(columns=["_missing", "_sort"])
+        .reset_index(drop=True)
+    )

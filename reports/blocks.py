@@ -12,6 +12,14 @@ class Cell:
     numeric: bool = False
     value: object = None  # raw value for sorting / data-value
     header: bool = False
+    export: object = None  # the plain value a CSV/XLSX of the chart gets (None: value, else text)
+
+    def plain(self):
+        if self.export is not None:
+            return self.export
+        if self.numeric and self.value is not None:
+            return self.value
+        return self.text
 
 
 @dataclass
@@ -27,3 +35,12 @@ class ChartBlock:
     unit_caption: str = ""
     illustrative: bool = False
     note: str = ""
+    money_columns: set[int] = field(default_factory=set)
+    export_columns: list[str] | None = None
+
+    def export_labels(self) -> list[str]:
+        """Column headers for downloads: money columns carry the unit (金額（百万円）)."""
+        if self.export_columns:
+            return self.export_columns
+        unit = self.unit_caption.replace("（単位：", "（").replace("(Unit: ", "(")
+        return [f"{label}{unit}" if i in self.money_columns else str(label) for i, label in enumerate(self.columns)]

@@ -29,7 +29,15 @@ def stage_labels() -> dict[str, str]:
 
 
 def money_cell(amount: int | None, unit: str, rounded: bool = False) -> Cell:
-    return Cell(format_money(amount, unit, rounded=rounded), numeric=True, value=amount)
+    from core.formatting import yen_in_unit
+
+    exported = yen_in_unit(amount, unit)
+    return Cell(
+        format_money(amount, unit, rounded=rounded),
+        numeric=True,
+        value=amount,
+        export=format(exported.normalize(), "f") if exported is not None else "",
+    )
 
 
 def budget_stack_block(
@@ -81,6 +89,7 @@ def budget_stack_block(
         figure=charts.figure_json(fig),
         columns=columns,
         numeric_columns=set(range(2, len(columns))),
+        money_columns=set(range(2, len(columns))),
         rows=rows,
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)},
         illustrative=bool(frame["illustrative"].any()),
@@ -145,16 +154,15 @@ def stage_block(values: pd.DataFrame, program: dict, *, unit: str, block_id: str
                 Cell(fiscal_year_label(int(r.fiscal_year), "short"), header=True),
                 Cell(labels[r.stage]),
                 money_cell(int(r.amount_yen), unit, bool(r.rounded)),
-                Cell(
-                    format_money(int(r.delta_yen), unit, rounded=bool(r.rounded)) if pd.notna(r.delta_yen) else "—",
-                    numeric=True,
-                    value=int(r.delta_yen) if pd.notna(r.delta_yen) else None,
-                ),
+                money_cell(int(r.delta_yen), unit, bool(r.rounded))
+                if pd.notna(r.delta_yen)
+                else Cell("—", numeric=True),
                 Cell(
                     format_percent(r.delta_pct, signed=True)
                     if r.delta_pct is not None and pd.notna(r.delta_pct)
                     else "—",
                     numeric=True,
+                    value=r.delta_pct if r.delta_pct is not None and pd.notna(r.delta_pct) else None,
                 ),
                 Cell(_("own figure") if own else _("sum of sub-programs")),
             ]
@@ -176,6 +184,7 @@ def stage_block(values: pd.DataFrame, program: dict, *, unit: str, block_id: str
             _("Basis"),
         ],
         numeric_columns={2, 3, 4},
+        money_columns={2, 3},
         rows=rows,
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)},
         illustrative=bool(frame["illustrative"].any()),
@@ -234,6 +243,7 @@ def map_block(frame: pd.DataFrame, *, measure: str, fy: int, kind: str, unit: st
         figure=charts.figure_json(fig, modebar=True),
         columns=[_("Prefecture"), value_label, _("Regions"), _("Clusters")],
         numeric_columns={1},
+        money_columns=set() if measure == "clusters" else {1},
         rows=rows,
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)} if measure != "clusters" else "",
         illustrative=measure != "clusters" and bool(shown["illustrative"].any()),
@@ -314,6 +324,7 @@ def funding_block(
         figure=charts.figure_json(fig),
         columns=columns,
         numeric_columns=set(range(2, len(columns))),
+        money_columns=set(range(2, len(columns))),
         rows=table_rows,
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)},
         illustrative=bool(frame["illustrative"].any()),
@@ -325,6 +336,9 @@ def funding_block(
 
 def indicator_label(indicator: dict) -> str:
     return localized(indicator)
+
+
+RAW_UNITS = {"cases": "件", "companies": "社", "yen": "円"}
 
 
 def unit_words(unit: str) -> str:
@@ -446,6 +460,16 @@ def outcome_families(
                         _("Source of the part"),
                     ],  # fmt: skip
                     numeric_columns={2, 3, 5},
+                    export_columns=[
+                        _("Fiscal year"),
+                        _("Indicator"),
+                        f"{_('All universities')}（{RAW_UNITS[first['unit']]}）",
+                        f"{_('The four programs')}（{RAW_UNITS[first['unit']]}）",
+                        _("Programs with a value"),
+                        _("Share (%)"),
+                        _("Source of the total"),
+                        _("Source of the part"),
+                    ],  # fmt: skip
                     rows=rows,
                     unit_caption=f"（{unit_words(first['unit'])}）",
                     illustrative=bool(frame["illustrative"].any()),

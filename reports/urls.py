@@ -34,6 +34,12 @@ cluster_urls = (
 report_urls = (
     [
         path("outcomes/", views.outcomes, name="outcomes"),
+        path("reports/", views.report_index, name="index"),
+        path("reports/budget-pivot/", views.budget_pivot, name="budget_pivot"),
+        path("reports/region-funding/", views.region_funding, name="region_funding"),
+        path("reports/outcome-shares/", views.outcome_shares, name="outcome_shares"),
+        path("reports/year-over-year/", views.yoy, name="yoy"),
+        path("reports/dataset.zip", views.dataset_zip, name="dataset"),
         path("reports/status/", views.status_board, name="status_board"),
     ],
     "reports",

@@ -1,3 +1,5 @@
+from .catalogue import budget_pivot, dataset_zip, outcome_shares, region_funding, yoy
+from .catalogue import index as report_index
 from .dashboard import dashboard
 from .history import cluster_history, program_history, region_history
 from .outcomes import outcomes
@@ -18,4 +20,10 @@ __all__ = [
     "cluster_history",
     "region_history",
     "status_board",
+    "report_index",
+    "budget_pivot",
+    "region_funding",
+    "outcome_shares",
+    "yoy",
+    "dataset_zip",
 ]

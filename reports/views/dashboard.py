@@ -1,6 +1,5 @@
 """The dashboard: headline cards, budget by program by year, the full budget table."""
 
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from clusters.selectors import coverage
@@ -10,6 +9,7 @@ from programs.choices import Stage
 from programs.selectors import budget_line_rows, budget_overview, program_rows
 
 from .. import analytics, presenters
+from .pages import render_page
 
 STAGE_CHOICES = ["latest", *Stage.values]
 
@@ -90,4 +90,4 @@ def dashboard(request):
         "sources": sources,
         "data_as_of": data_as_of(),
     }
-    return render(request, "reports/dashboard.html", context)
+    return render_page(request, "reports/dashboard.html", context)

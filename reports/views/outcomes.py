@@ -1,6 +1,5 @@
 """University outcomes and the four MEXT programs' share (DESIGN §2 "Indicator", §4)."""
 
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.history import data_as_of
@@ -10,6 +9,7 @@ from programs.filtersets import OutcomeValueFilterSet
 from programs.models import OutcomeValue
 
 from .. import analytics, presenters
+from .pages import render_page
 
 
 def outcome_data(user, queryset=None):
@@ -31,7 +31,7 @@ def outcomes(request):
     )
     indicators, totals, shares, sources = outcome_data(request.user, filterset.qs)
     families = presenters.outcome_families(indicators, shares, totals, sources)
-    return render(
+    return render_page(
         request,
         "reports/outcomes.html",
         {

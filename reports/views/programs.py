@@ -1,6 +1,5 @@
 """Program list and detail pages and the budget-line list (DESIGN §4)."""
 
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,7 @@ from programs.tables import BudgetLineTable, ProgramTable
 
 from .. import analytics, presenters
 from .dashboard import chosen_stage, stage_choices
+from .pages import render_page
 
 
 class ProgramListView(FilteredTableView):
@@ -82,7 +82,7 @@ def program_detail(request, slug):
         "warnings": params.warnings,
         "data_as_of": data_as_of(),
     }
-    return render(request, "programs/program_detail.html", context)
+    return render_page(request, "programs/program_detail.html", context)
 
 
 class BudgetLineListView(FilteredTableView):

@@ -1,7 +1,6 @@
 """Regions (map and list), a region's page and a cluster's page (DESIGN §4)."""
 
 from django.db.models import Prefetch
-from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from core.views import FilteredTableView, can_edit
 from programs.selectors import sources_for
 
 from .. import analytics, presenters
+from .pages import render_page
 
 GEOJSON = "geo/japan_prefectures_naturalearth_10m.geojson"
 MEASURES = ("clusters", "funding")
@@ -71,6 +71,9 @@ class RegionListView(FilteredTableView):
 
     def can_edit(self, request):
         return False
+
+    def render(self, request, context):
+        return render_page(request, self.template_name, context)
 
     def get_queryset(self, request):
         return with_cluster_summary(Region.objects.restrict(request.user)).prefetch_related(
@@ -130,7 +133,7 @@ def region_detail(request, slug):
         "data_as_of": data_as_of(),
         "crumbs": [{"label": _("Regions"), "url": reverse("clusters:region_list")}, {"label": region.name_ja}],
     }
-    return render(request, "clusters/region_detail.html", context)
+    return render_page(request, "clusters/region_detail.html", context)
 
 
 def region_funding_sources(user, region) -> list[int]:
@@ -183,7 +186,7 @@ def cluster_detail(request, slug):
             {"label": cluster.name_ja},
         ],
     }
-    return render(request, "clusters/cluster_detail.html", context)
+    return render_page(request, "clusters/cluster_detail.html", context)
 
 
 def report_years(cluster, reports, funding) -> list[dict]:

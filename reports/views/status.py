@@ -56,6 +56,8 @@ def status_board(request):
             cells.append(items)
         if any_active:
             rows.append({"region": region, "cells": cells})
+    if request.GET.get("export"):
+        return status_export(request, rows, years)
     return render(
         request,
         "reports/status.html",
@@ -66,4 +68,41 @@ def status_board(request):
             "crumbs": [{"label": _("Annual report status")}],
             "can_open": has_role(request.user, Role.PROGRAM_MANAGER),
         },
+    )
+
+
+def status_export(request, rows, years):
+    from core.exports import Column, export_response
+    from core.params import page_params
+
+    columns = [
+        Column("region_slug", "地域キー", "Region key"),
+        Column("region", "地域", "Region"),
+        Column("fiscal_year", "年度", "Fiscal year", "int"),
+        Column("cluster_slug", "クラスターキー", "Cluster key"),
+        Column("cluster", "クラスター", "Cluster"),
+        Column("status", "状況", "Status"),
+    ]
+
+    def export_rows():
+        for row in rows:
+            for items in row["cells"]:
+                for item in items:
+                    yield {
+                        "region_slug": row["region"]["slug"],
+                        "region": row["region"]["name_ja"],
+                        "fiscal_year": item["fy"],
+                        "cluster_slug": item["cluster"]["slug"],
+                        "cluster": item["cluster"]["name_ja"],
+                        "status": item["status"],
+                    }
+
+    return export_response(
+        request,
+        what="report-status",
+        columns=columns,
+        rows=export_rows,
+        unit=page_params(request).unit,
+        fy_from=years[0] if years else None,
+        fy_to=years[-1] if years else None,
     )

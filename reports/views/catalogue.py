@@ -1,0 +1,589 @@
+"""The report catalogue (/reports/): pivots and comparisons, each with its exports, and the
+whole dataset as one ZIP (DESIGN §4, §5)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from clusters import selectors as cluster_selectors
+from clusters.models import AnnualReport, Cluster, ClusterFunding, ClusterOutcome, Evaluation, Prefecture, Region
+from clusters.querysets import with_cluster_summary
+from core.exports import Column, export_response, iter_csv_lines
+from core.formatting import fiscal_year_label, format_money, format_percent, unit_label
+from core.history import data_as_of
+from core.params import page_params, parse_fiscal_year
+from core.roles import Role, has_role
+from programs import selectors
+from programs.choices import Stage
+from programs.models import BudgetLine, Indicator, OutcomeValue, Program, Source
+
+from .. import analytics, presenters
+from .dashboard import chosen_stage, stage_choices
+
+REPORTS = [
+    ("reports:budget_pivot", "Budget pivot", "Program × fiscal year at a chosen budget stage."),
+    ("reports:region_funding", "Region funding pivot", "Region × fiscal year of cluster funding, plan or actual."),
+    (
+        "reports:outcome_shares",
+        "Outcome shares",
+        "Indicator × fiscal year: the four programs' part, the total and the share.",
+    ),
+    (
+        "reports:yoy",
+        "Year-over-year comparison",
+        "Any two fiscal years side by side, with Δ and Δ%, sorted by the change.",
+    ),
+    ("reports:status_board", "Annual report status", "Region × fiscal year state of the coordinators' reports."),
+]
+# the titles above are translated where they are shown; listing them here lets makemessages find them
+_("Budget pivot"), _("Region funding pivot"), _("Outcome shares"), _("Year-over-year comparison")
+DATASET_ROLES = (Role.ANALYST, Role.PROGRAM_MANAGER)
+
+
+def crumbs(label):
+    return [{"label": _("Reports"), "url": reverse("reports:index")}, {"label": label}]
+
+
+def index(request):
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "reports": [(reverse(name), _(title), _(text)) for name, title, text in REPORTS],
+            "can_download_dataset": any(has_role(request.user, r) for r in DATASET_ROLES),
+            "crumbs": [{"label": _("Reports")}],
+            "data_as_of": data_as_of(),
+        },
+    )
+
+
+def year_range(request, warnings):
+    return (
+        parse_fiscal_year(request.GET.get("fy_from"), warnings),
+        parse_fiscal_year(request.GET.get("fy_to"), warnings),
+    )
+
+
+def budget_pivot(request):
+    """Program × fiscal year at one stage (or each year's latest), in the chosen unit."""
+    params = page_params(request)
+    stage = chosen_stage(request, params.warnings)
+    fy_from, fy_to = year_range(request, params.warnings)
+    programs = selectors.program_rows(user=request.user)
+    values = analytics.rolled_values(analytics.lines_frame(selectors.budget_line_rows(user=request.user)), programs)
+    pivot = analytics.budget_pivot(values, programs, stage=stage, fy_from=fy_from, fy_to=fy_to)
+    years = sorted({int(y) for y in pivot["fiscal_year"]})
+    cells = {(int(r.program_id), int(r.fiscal_year)): r for r in pivot.itertuples()}
+    shown = [p for p in programs if any((p["id"], y) in cells for y in years)]
+    labels = dict(Stage.choices)
+    columns = [
+        Column("program_slug", "事業キー", "Program key"),
+        Column("program", "事業", "Program"),
+        *[Column(f"fy{y}", f"{y}年度", f"FY{y}", "money") for y in years],
+        *[Column(f"stage{y}", f"{y}年度の予算段階", f"FY{y} stage") for y in years],
+    ]
+
+    def rows():
+        for p in shown:
+            row = {"program_slug": p["slug"], "program": p["name_ja"]}
+            for y in years:
+                cell = cells.get((p["id"], y))
+                row[f"fy{y}"] = int(cell.amount_yen) if cell else None
+                row[f"stage{y}"] = str(labels[cell.stage]) + ("（約）" if cell.rounded else "") if cell else ""
+            yield row
+
+    if request.GET.get("export"):
+        return export_response(
+            request,
+            what="budget-pivot",
+            columns=columns,
+            rows=rows,
+            unit=params.unit,
+            fy_from=fy_from,
+            fy_to=fy_to,
+            about=report_about(request, _("Budget pivot"), params.unit, [(_("Stage"), stage)]),
+        )
+    table = [
+        {
+            "program": p,
+            "cells": [
+                {
+                    "text": format_money(int(c.amount_yen), params.unit, rounded=bool(c.rounded)),
+                    "value": int(c.amount_yen),
+                    "stage": labels[c.stage],
+                    "own": bool(c.own),
+                }
+                if (c := cells.get((p["id"], y)))
+                else None
+                for y in years
+            ],
+        }
+        for p in shown
+    ]
+    return render(
+        request,
+        "reports/budget_pivot.html",
+        {
+            "years": years,
+            "table": table,
+            "stage": stage,
+            "stage_choices": stage_choices(),
+            "fy_from": fy_from,
+            "fy_to": fy_to,
+            "warnings": params.warnings,
+            "crumbs": crumbs(_("Budget pivot")),
+            "data_as_of": data_as_of(),
+        },
+    )
+
+
+def region_funding(request):
+    """Region × fiscal year of cluster funding (national, local or total; plan or actual)."""
+    params = page_params(request)
+    kind = request.GET.get("kind") if request.GET.get("kind") in ("plan", "actual") else "actual"
+    part = request.GET.get("part") if request.GET.get("part") in ("national", "local", "total") else "national"
+    rows_in = cluster_selectors.funding_rows(user=request.user)
+    pivot = analytics.region_funding_pivot(rows_in, kind=kind, part=part)
+    regions = {r.pk: r for r in Region.objects.restrict(request.user).filter(pk__in=set(pivot["region_id"]))}
+    years = sorted({int(y) for y in pivot["fiscal_year"]})
+    cells = {(int(r.region_id), int(r.fiscal_year)): r for r in pivot.itertuples()}
+    ordered = sorted(regions.values(), key=lambda r: r.name_ja)
+    columns = [
+        Column("region_slug", "地域キー", "Region key"),
+        Column("region", "地域", "Region"),
+        *[Column(f"fy{y}", f"{y}年度", f"FY{y}", "money") for y in years],
+        Column("source_kind", "出典の種別", "Source kind"),
+    ]
+
+    def rows():
+        for region in ordered:
+            row = {"region_slug": region.slug, "region": region.name_ja}
+            illustrative = False
+            for y in years:
+                cell = cells.get((region.pk, y))
+                row[f"fy{y}"] = int(cell.amount_yen) if cell else None
+                illustrative = illustrative or bool(cell and cell.illustrative)
+            row["source_kind"] = "illustrative" if illustrative else "official"
+            yield row
+
+    if request.GET.get("export"):
+        return export_response(
+            request,
+            what="region-funding",
+            columns=columns,
+            rows=rows,
+            unit=params.unit,
+            about=report_about(
+                request, _("Region funding pivot"), params.unit, [(_("Plan or actual"), kind), (_("Part"), part)]
+            ),
+        )
+    table = [
+        {
+            "region": region,
+            "cells": [
+                {
+                    "text": format_money(int(c.amount_yen), params.unit),
+                    "value": int(c.amount_yen),
+                    "illustrative": bool(c.illustrative),
+                }
+                if (c := cells.get((region.pk, y)))
+                else None
+                for y in years
+            ],
+        }
+        for region in ordered
+    ]
+    return render(
+        request,
+        "reports/region_funding.html",
+        {
+            "years": years,
+            "table": table,
+            "kind": kind,
+            "part": part,
+            "warnings": params.warnings,
+            "illustrative": bool(pivot["illustrative"].any()) if not pivot.empty else False,
+            "crumbs": crumbs(_("Region funding pivot")),
+            "data_as_of": data_as_of(),
+        },
+    )
+
+
+def outcome_shares(request):
+    """Indicator × fiscal year: numerator, denominator and share, with the sources."""
+    from .outcomes import outcome_data
+
+    params = page_params(request)
+    indicators, totals, shares, sources = outcome_data(request.user)
+    names = {i["id"]: presenters.localized(i) for i in indicators}
+    slugs = {i["id"]: i["slug"] for i in indicators}
+    columns = [
+        Column("indicator_slug", "指標キー", "Indicator key"),
+        Column("indicator", "成果指標", "Indicator"),
+        Column("fiscal_year", "年度", "Fiscal year", "int"),
+        Column("numerator", "4事業合計", "The four programs", "int"),
+        Column("denominator", "大学等全体", "All universities", "int"),
+        Column("share", "割合（%）", "Share (%)", "decimal"),
+        Column("programs_with_value", "値のある事業数", "Programs with a value", "int"),
+        Column("error", "データ誤り", "Data error", "int"),
+        Column("total_source", "全体の出典", "Source of the total"),
+        Column("part_source_kind", "4事業の出典の種別", "Source kind of the part"),
+    ]
+    ordered = shares.sort_values(["indicator_id", "fiscal_year"])
+
+    def value(v):
+        return None if v is None or str(v) == "nan" else v
+
+    def rows():
+        for r in ordered.itertuples():
+            source = sources.get(r.total_source_id)
+            yield {
+                "indicator_slug": slugs.get(r.indicator_id),
+                "indicator": names.get(r.indicator_id),
+                "fiscal_year": int(r.fiscal_year),
+                "numerator": value(r.numerator),
+                "denominator": value(r.denominator),
+                "share": value(r.share),
+                "programs_with_value": r.parts,
+                "error": int(bool(r.error)),
+                "total_source": source.title if source else "",
+                "part_source_kind": "illustrative" if r.illustrative else "",
+            }
+
+    if request.GET.get("export"):
+        return export_response(
+            request,
+            what="outcome-shares",
+            columns=columns,
+            rows=rows,
+            unit=params.unit,
+            about=report_about(request, _("Outcome shares"), params.unit, []),
+        )
+    years = sorted({int(y) for y in shares["fiscal_year"]})
+    grid = {}
+    for r in shares.itertuples():
+        grid[(r.indicator_id, int(r.fiscal_year))] = {
+            "share": format_percent(r.share) if value(r.share) is not None else ("!" if r.error else "—"),
+            "num": value(r.numerator),
+            "den": value(r.denominator),
+            "error": bool(r.error),
+        }
+    table = [
+        {"indicator": i, "label": names[i["id"]], "cells": [grid.get((i["id"], y)) for y in years]}
+        for i in indicators
+        if any((i["id"], y) in grid for y in years)
+    ]
+    return render(
+        request,
+        "reports/outcome_shares.html",
+        {"years": years, "table": table, "crumbs": crumbs(_("Outcome shares")), "data_as_of": data_as_of()},
+    )
+
+
+def yoy(request):
+    """Any two fiscal years side by side (each at a chosen stage or its latest), Δ and Δ%,
+    sorted by the change. The stages compared are always named."""
+    params = page_params(request)
+    programs = selectors.program_rows(user=request.user)
+    values = analytics.rolled_values(analytics.lines_frame(selectors.budget_line_rows(user=request.user)), programs)
+    years = sorted({int(y) for y in values["fiscal_year"]}) if not values.empty else []
+    from .dashboard import main_program
+
+    root = main_program(programs, values)
+    head = analytics.headline(values, root["id"]) if root else None
+    default_b = head["fy"] if head else (years[-1] if years else None)
+    fy_b = parse_fiscal_year(request.GET.get("fy_b"), params.warnings) or default_b
+    fy_a = parse_fiscal_year(request.GET.get("fy_a"), params.warnings) or (fy_b - 1 if fy_b else None)
+    valid = {c for c, _label in stage_choices()}
+    stage_a = request.GET.get("stage_a") if request.GET.get("stage_a") in valid else "latest"
+    stage_b = request.GET.get("stage_b") if request.GET.get("stage_b") in valid else "latest"
+    frame = (
+        analytics.compare_years(values, programs, fy_a=fy_a, fy_b=fy_b, stage_a=stage_a, stage_b=stage_b)
+        if fy_a and fy_b
+        else None
+    )
+    by_id = {p["id"]: p for p in programs}
+    labels = dict(Stage.choices)
+    columns = [
+        Column("program_slug", "事業キー", "Program key"),
+        Column("program", "事業", "Program"),
+        Column("a", f"{fy_a}年度", f"FY{fy_a}", "money"),
+        Column("a_stage", f"{fy_a}年度の予算段階", f"FY{fy_a} stage"),
+        Column("b", f"{fy_b}年度", f"FY{fy_b}", "money"),
+        Column("b_stage", f"{fy_b}年度の予算段階", f"FY{fy_b} stage"),
+        Column("delta", "増減", "Change", "money"),
+        Column("delta_pct", "増減率（%）", "Change (%)", "decimal"),
+    ]
+
+    def rows():
+        for r in frame.itertuples() if frame is not None else []:
+            yield {
+                "program_slug": by_id[r.program_id]["slug"],
+                "program": by_id[r.program_id]["name_ja"],
+                "a": whole(r.a_yen),
+                "a_stage": labels.get(r.a_stage, "") if r.a_stage else "",
+                "b": whole(r.b_yen),
+                "b_stage": labels.get(r.b_stage, "") if r.b_stage else "",
+                "delta": whole(r.delta_yen),
+                "delta_pct": r.delta_pct,
+                "a_own": bool(r.a_own),
+                "b_own": bool(r.b_own),
+            }
+
+    if request.GET.get("export"):
+        return export_response(
+            request,
+            what="year-over-year",
+            columns=columns,
+            rows=rows,
+            unit=params.unit,
+            fy_from=fy_a,
+            fy_to=fy_b,
+            about=report_about(
+                request, _("Year-over-year comparison"), params.unit, [(_("Stages"), f"{stage_a} / {stage_b}")]
+            ),
+        )
+    table = []
+    for row in rows():
+        table.append(
+            {
+                **row,
+                "a_text": format_money(row["a"], params.unit) if row["a"] is not None else "—",
+                "b_text": format_money(row["b"], params.unit) if row["b"] is not None else "—",
+                "delta_text": (("+" if row["delta"] > 0 else "") + format_money(row["delta"], params.unit))
+                if row["delta"] is not None
+                else "—",
+                "pct_text": format_percent(row["delta_pct"], signed=True) if row["delta_pct"] is not None else "—",
+                "mixed": row["a_stage"] != row["b_stage"] and row["delta"] is not None,
+            }
+        )
+    return render(
+        request,
+        "reports/yoy.html",
+        {
+            "years": years,
+            "fy_a": fy_a,
+            "fy_b": fy_b,
+            "stage_a": stage_a,
+            "stage_b": stage_b,
+            "stage_choices": stage_choices(),
+            "table": table,
+            "warnings": params.warnings,
+            "crumbs": crumbs(_("Year-over-year comparison")),
+            "data_as_of": data_as_of(),
+            "fy_a_label": fiscal_year_label(fy_a, "short") if fy_a else "",
+            "fy_b_label": fiscal_year_label(fy_b, "short") if fy_b else "",
+        },
+    )
+
+
+def whole(value) -> int | None:
+    """A pandas cell as whole yen, or None for a missing value (NaN)."""
+    return None if value is None or value != value else int(value)
+
+
+def report_about(request, title, unit, extra):
+    as_of = data_as_of()
+    return [
+        (_("Report"), str(title)),
+        (_("Exported from"), request.build_absolute_uri()),
+        (_("Data as of"), timezone.localtime(as_of).isoformat(timespec="seconds") if as_of else "—"),
+        (_("Unit of money columns"), unit_label(unit)),
+        *[(str(k), str(v)) for k, v in extra],
+    ]
+
+
+# --- The whole dataset -----------------------------------------------------------------------
+
+
+def dataset_tables(user):
+    """(file name, columns, rows, description) for every table of the dataset, all restricted."""
+    from clusters import exports as ce
+    from programs import exports as pe
+
+    funding = ClusterFunding.objects.restrict(user).order_by("cluster__slug", "fiscal_year", "kind")
+    return [
+        (
+            "sources.csv",
+            pe.SOURCE_COLUMNS,
+            pe.source_rows(Source.objects.restrict(user).order_by("key")),
+            "出典 / sources",
+        ),
+        (
+            "programs.csv",
+            pe.PROGRAM_COLUMNS,
+            pe.program_rows(
+                Program.objects.restrict(user)
+                .select_related("parent")
+                .with_latest_budget()
+                .with_cluster_count()
+                .order_by("order", "slug")
+            ),
+            "事業 / programs",
+        ),
+        (
+            "budget_lines.csv",
+            pe.BUDGET_LINE_COLUMNS,
+            pe.budget_line_rows(BudgetLine.objects.restrict(user).order_by("program__slug", "fiscal_year", "stage")),
+            "予算額 / budget lines",
+        ),
+        (
+            "indicators.csv",
+            pe.INDICATOR_COLUMNS,
+            pe.indicator_rows(Indicator.objects.restrict(user).order_by("order", "slug")),
+            "成果指標 / indicators",
+        ),
+        (
+            "outcome_values.csv",
+            pe.OUTCOME_VALUE_COLUMNS,
+            pe.outcome_value_rows(
+                OutcomeValue.objects.restrict(user).order_by("indicator__slug", "fiscal_year", "program__slug")
+            ),
+            "成果実績 / outcome values",
+        ),
+        (
+            "prefectures.csv",
+            ce.PREFECTURE_COLUMNS,
+            Prefecture.objects.order_by("code").values("code", "name_ja", "name_en", "block", "lat", "lon"),
+            "都道府県 / prefectures",
+        ),
+        (
+            "regions.csv",
+            ce.REGION_COLUMNS,
+            ce.region_rows(
+                with_cluster_summary(Region.objects.restrict(user)).prefetch_related("prefectures").order_by("slug")
+            ),
+            "地域 / regions",
+        ),
+        (
+            "clusters.csv",
+            ce.CLUSTER_COLUMNS,
+            cluster_rows(Cluster.objects.restrict(user).order_by("slug")),
+            "クラスター / clusters",
+        ),
+        (
+            "cluster_funding.csv",
+            ce.CLUSTER_FUNDING_COLUMNS,
+            ce.funding_rows(funding),
+            "クラスター事業費 / cluster funding",
+        ),
+        (
+            "cluster_outcomes.csv",
+            ce.CLUSTER_OUTCOME_COLUMNS,
+            ce.outcome_rows(
+                ClusterOutcome.objects.restrict(user).order_by("cluster__slug", "fiscal_year", "indicator__slug")
+            ),
+            "クラスター成果 / cluster outcomes",
+        ),
+        (
+            "evaluations.csv",
+            ce.EVALUATION_COLUMNS,
+            evaluation_rows(Evaluation.objects.restrict(user).order_by("cluster__slug", "kind")),
+            "評価 / evaluations",
+        ),
+        (
+            "annual_reports.csv",
+            ce.ANNUAL_REPORT_COLUMNS,
+            report_rows(AnnualReport.objects.restrict(user).order_by("cluster__slug", "fiscal_year")),
+            "年次報告 / annual reports",
+        ),
+    ]
+
+
+def cluster_rows(queryset):
+    fields = (
+        "slug",
+        "region__slug",
+        "program__slug",
+        "name_ja",
+        "name_en",
+        "field",
+        "core_organization",
+        "cluster_type",
+        "start_fy",
+        "end_fy",
+        "status",
+        "source__key",
+        "source__kind",
+    )
+    for row in queryset.values(*fields):
+        yield {k.replace("__", "_"): v for k, v in row.items()}
+
+
+def evaluation_rows(queryset):
+    for row in queryset.values(
+        "cluster__slug",
+        "kind",
+        "fiscal_year",
+        "grade",
+        "subsidy_change_pct",
+        "summary_ja",
+        "source__key",
+        "source__kind",
+    ):
+        yield {k.replace("__", "_"): v for k, v in row.items()}
+
+
+def report_rows(queryset):
+    for row in queryset.values("cluster__slug", "fiscal_year", "status", "submitted_at", "reviewed_at", "comment"):
+        yield {k.replace("__", "_"): v for k, v in row.items()}
+
+
+def data_dictionary(tables) -> str:
+    """README.md of the ZIP: every table and column, with unit, meaning and the source kinds."""
+    lines = [
+        "# Kakehashi dataset / 架け橋 データセット",
+        "",
+        f"Exported {timezone.localtime():%Y-%m-%d %H:%M %Z}. Data as of {data_as_of() or '—'}.",
+        "",
+        "CSV files: UTF-8 with BOM, CRLF line ends, one header row in the language of the download.",
+        "Money columns marked (円)/(yen) are whole yen; other money columns are in the unit in their header.",
+        "Fiscal years (年度) run April–March and are written as the Western year they start in (2008 = 平成20年度).",
+        "source_kind: official = a ministry or agency document; press = other publications;",
+        "illustrative = demo figures invented to show the pages, NOT official (例示データ).",
+        "",
+    ]
+    for filename, columns, _rows, description in tables:
+        lines += [
+            f"## {filename} — {description}",
+            "",
+            "| key | 日本語 | English | kind | meaning |",
+            "|---|---|---|---|---|",
+        ]
+        for c in columns:
+            meaning = c.description_en or c.description_ja
+            if c.description_ja and c.description_en:
+                meaning = f"{c.description_ja} / {c.description_en}"
+            lines.append(f"| {c.key} | {c.label_ja} | {c.label_en} | {c.kind} | {meaning} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def dataset_zip(request):
+    """One ZIP: a CSV per table plus README.md with the data dictionary. Analysts and program
+    managers (and administrators) only."""
+    if not any(has_role(request.user, r) for r in DATASET_ROLES):
+        raise PermissionDenied
+    unit = page_params(request).unit
+    tables = dataset_tables(request.user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for filename, columns, rows, _description in tables:
+            with archive.open(filename, "w") as handle:
+                handle.write(b"\xef\xbb\xbf")
+                for line in iter_csv_lines(columns, rows, unit):
+                    handle.write(line.encode("utf-8"))
+        archive.writestr("README.md", data_dictionary(tables))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    name = f"kakehashi-dataset_{timezone.localdate():%Y%m%d}.zip"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -1,0 +1,60 @@
+"""Rendering chart pages, with ``?export=csv|xlsx&chart=<id>`` giving a chart's own data."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.exports import Column, export_response
+from core.params import page_params
+
+from ..blocks import ChartBlock
+
+
+def find_block(context, block_id: str) -> ChartBlock | None:
+    """The ChartBlock with ``block_id`` anywhere in the context (values, lists, dicts)."""
+    stack = list(context.values())
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ChartBlock):
+            if item.id == block_id:
+                return item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return None
+
+
+def chart_export(request, block: ChartBlock):
+    """The chart's table alternative as CSV/XLSX: the same numbers, plain, units in the headers."""
+    labels = block.export_labels()
+    columns = [
+        Column(f"c{i}", label, label, "text" if i not in block.numeric_columns else "number")
+        for i, label in enumerate(labels)
+    ]
+
+    def rows():
+        for row in block.rows:
+            yield {f"c{i}": cell.plain() for i, cell in enumerate(row)}
+
+    about = [
+        (_("Chart"), block.title),
+        (_("Summary"), block.summary),
+        (_("Unit"), block.unit_caption),
+        (_("Exported from"), request.build_absolute_uri()),
+        (_("Includes illustrative data"), _("yes") if block.illustrative else _("no")),
+    ]
+    return export_response(
+        request, what=block.id, columns=columns, rows=rows, unit=page_params(request).unit, about=about
+    )
+
+
+def render_page(request, template: str, context: dict, status: int = 200):
+    if request.GET.get("export") and request.GET.get("chart"):
+        block = find_block(context, request.GET["chart"])
+        if block is None:
+            raise Http404(_("No such chart on this page."))
+        if request.GET["export"] not in ("csv", "xlsx"):
+            raise Http404(_("Unknown export format."))
+        return chart_export(request, block)
+    return render(request, template, context, status=status)
