@@ -60,3 +60,29 @@ class RegionFilterSet(django_filters.FilterSet):
 
     def filter_active_in(self, queryset, name, fy):
         return queryset.filter(pk__in=Cluster.objects.filter(active_clusters_q(int(fy))).values("region_id"))
+
+
+def _visible_clusters(request):
+    if request is None:
+        return Cluster.objects.none()
+    return Cluster.objects.restrict(request.user).order_by("region__name_ja", "name_ja")
+
+
+class ClusterYearFilterSet(django_filters.FilterSet):
+    """Funding and outcome rows by cluster, region and fiscal-year range."""
+
+    cluster = django_filters.ModelChoiceFilter(label=_("Cluster"), queryset=_visible_clusters)
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"),
+        field_name="cluster__region",
+        queryset=lambda r: Region.objects.restrict(r.user) if r else Region.objects.none(),
+    )
+    fy_from = django_filters.NumberFilter(
+        label=_("From fiscal year"), field_name="fiscal_year", lookup_expr="gte", min_value=FY_MIN, max_value=FY_MAX
+    )
+    fy_to = django_filters.NumberFilter(
+        label=_("To fiscal year"), field_name="fiscal_year", lookup_expr="lte", min_value=FY_MIN, max_value=FY_MAX
+    )
+
+    class Meta:
+        fields = []

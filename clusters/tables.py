@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.formatting import fiscal_year_range_label
-from core.tables import KakehashiTable
+from core.formatting import fiscal_year_range_label, unit_label
+from core.tables import FiscalYearColumn, KakehashiTable, MoneyColumn, source_cell
 
 from .models import Region
 
@@ -37,3 +37,40 @@ class RegionTable(KakehashiTable):
 
     def render_first_fy(self, record):
         return fiscal_year_range_label(record.first_fy, record.last_fy) or _("unknown")
+
+
+class ClusterFundingTable(KakehashiTable):
+    cluster = tables.Column(_("Cluster"), accessor="cluster__name_ja", order_by=("cluster__name_ja",))
+    fiscal_year = FiscalYearColumn(verbose_name=_("Fiscal year"))
+    kind = tables.Column(_("Plan or actual"))
+    national_yen = MoneyColumn(_("National subsidy"))
+    local_yen = MoneyColumn(_("Local contribution"))
+    source = tables.Column(_("Source"), accessor="source__title", order_by=("source__kind", "source__title"))
+
+    class Meta(KakehashiTable.Meta):
+        fields = []
+        sequence = ("cluster", "fiscal_year", "kind", "national_yen", "local_yen", "source")
+        order_by = ("cluster", "fiscal_year", "kind")
+
+    def before_render(self, request):
+        for name, label in (("national_yen", _("National subsidy")), ("local_yen", _("Local contribution"))):
+            self.columns[name].column.verbose_name = f"{label}（{unit_label(self.unit)}）"
+
+    def render_source(self, record):
+        return source_cell(record.source)
+
+
+class ClusterOutcomeTable(KakehashiTable):
+    cluster = tables.Column(_("Cluster"), accessor="cluster__name_ja", order_by=("cluster__name_ja",))
+    fiscal_year = FiscalYearColumn(verbose_name=_("Fiscal year"))
+    indicator = tables.Column(_("Indicator"), accessor="indicator__name_ja", order_by=("indicator__order",))
+    value = tables.Column(_("Value"), attrs={"th": {"class": "num"}, "td": {"class": "num"}})
+    source = tables.Column(_("Source"), accessor="source__title", order_by=("source__kind", "source__title"))
+
+    class Meta(KakehashiTable.Meta):
+        fields = []
+        sequence = ("cluster", "fiscal_year", "indicator", "value", "source")
+        order_by = ("cluster", "fiscal_year", "indicator")
+
+    def render_source(self, record):
+        return source_cell(record.source)

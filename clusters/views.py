@@ -7,17 +7,20 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import FY_MAX, FY_MIN
 from core.querysets import CHANGE
 from core.roles import Role, has_role
 from core.services import StaleVersion
-from core.views import EditView, add_errors
+from core.views import EditView, FilteredTableView, add_errors
 
-from . import services
+from . import exports, services
 from .choices import FundingKind, ReportStatus
+from .filtersets import ClusterYearFilterSet
 from .forms import AnnualReportForm, ClusterForm, EvaluationForm, ReviewForm
 from .models import AnnualReport, Cluster, ClusterFunding, ClusterOutcome, Evaluation
+from .tables import ClusterFundingTable, ClusterOutcomeTable
 
 
 class ClusterEdit(EditView):
@@ -188,3 +191,58 @@ def report_initial(cluster, fy, existing, indicators) -> dict:
         if indicator.pk in outcomes:
             initial[f"indicator_{indicator.pk}"] = outcomes[indicator.pk]
     return initial
+
+
+class ClusterYearListView(FilteredTableView):
+    """Funding or outcome rows. Coordinators see the rows of their own regions (the rows they
+    keep and may export, edit and import back); everyone else sees all rows."""
+
+    filterset_class = ClusterYearFilterSet
+    model = None
+
+    def scope(self, request):
+        if has_role(request.user, Role.COORDINATOR) and not has_role(request.user, Role.PROGRAM_MANAGER):
+            return CHANGE
+        return "view"
+
+    def get_queryset(self, request):
+        return self.model.objects.restrict(request.user, self.scope(request)).select_related(
+            "cluster", "cluster__region", "source"
+        )
+
+    def can_edit(self, request):
+        return False
+
+    def extra_context(self, request, filterset, table):
+        return {"crumbs": [{"label": self.title}], "title": self.title, "own_only": self.scope(request) == CHANGE}
+
+
+class ClusterFundingListView(ClusterYearListView):
+    model = ClusterFunding
+    table_class = ClusterFundingTable
+    template_name = "clusters/cluster_year_list.html"
+    export_name = "cluster-funding"
+    export_columns = exports.CLUSTER_FUNDING_COLUMNS
+    title = gettext_lazy("Cluster funding")
+
+    def export_rows(self, queryset):
+        return exports.funding_rows(queryset)
+
+
+class ClusterOutcomeListView(ClusterYearListView):
+    model = ClusterOutcome
+    table_class = ClusterOutcomeTable
+    template_name = "clusters/cluster_year_list.html"
+    export_name = "cluster-outcomes"
+    export_columns = exports.CLUSTER_OUTCOME_COLUMNS
+    title = gettext_lazy("Cluster outcomes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator")
+
+    def export_rows(self, queryset):
+        return exports.outcome_rows(queryset)
+
+
+funding_list = ClusterFundingListView.as_view()
+outcome_list = ClusterOutcomeListView.as_view()
