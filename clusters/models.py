@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.i18n import LocalizedNameMixin
 from core.models import VersionedModel, fiscal_year_check, fiscal_year_field, non_negative_check, period_check
 from programs.models import Indicator, Program, Source
 
@@ -15,7 +16,7 @@ from .choices import Block, ClusterStatus, EvaluationKind, FundingKind, ReportSt
 from .querysets import ClusterChildQuerySet, ClusterQuerySet, RegionQuerySet
 
 
-class Prefecture(models.Model):
+class Prefecture(LocalizedNameMixin, models.Model):
     """都道府県 (prefecture), keyed by its JIS X 0401 code (1–47)."""
 
     code = models.PositiveSmallIntegerField(_("JIS code"), primary_key=True)
@@ -40,7 +41,7 @@ class Prefecture(models.Model):
         return self.name_ja
 
 
-class Region(VersionedModel):
+class Region(LocalizedNameMixin, VersionedModel):
     """地域 (region): a named area of one or more prefectures (e.g. 東海広域 = 愛知県 + 岐阜県).
     Its clusters over time form its lineage. Coordinators are assigned here."""
 
@@ -72,7 +73,7 @@ class Region(VersionedModel):
         return reverse("clusters:region", args=[self.slug])
 
 
-class Cluster(VersionedModel):
+class Cluster(LocalizedNameMixin, VersionedModel):
     """クラスター (cluster): one region's initiative under one program for a span of fiscal years,
     e.g. 浜松オプトロニクスクラスター (知的クラスター創成事業 第II期, FY2007–)."""
 

@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import fiscal_year_range_label, unit_label
-from core.tables import FiscalYearColumn, KakehashiTable, MoneyColumn, source_cell
+from core.tables import FiscalYearColumn, KakehashiTable, MoneyColumn, localized_name, other_name, source_cell
 
 from .models import Region
 
@@ -23,16 +23,18 @@ class RegionTable(KakehashiTable):
         order_by = ("name",)
 
     def render_name(self, record):
-        english = format_html('<br><small lang="en">{}</small>', record.name_en) if record.name_en else ""
         return format_html(
-            '<a href="{}">{}</a>{}', reverse("clusters:region", args=[record.slug]), record.name_ja, english
+            '<a href="{}">{}</a>{}',
+            reverse("clusters:region", args=[record.slug]),
+            localized_name(record),
+            other_name(record),
         )
 
     def render_prefectures(self, record):
-        return "、".join(p.name_ja for p in record.prefectures.all())
+        return "、".join(p.display_name for p in record.prefectures.all())
 
     def render_programs(self, record):
-        names = sorted({c.program.name_ja for c in record.clusters.all()})
+        names = sorted({c.program.display_name for c in record.clusters.all()})
         return format_html_join("", "<div>{}</div>", ((n,) for n in names)) if names else "—"
 
     def render_first_fy(self, record):
@@ -51,6 +53,9 @@ class ClusterFundingTable(KakehashiTable):
         fields = []
         sequence = ("cluster", "fiscal_year", "kind", "national_yen", "local_yen", "source")
         order_by = ("cluster", "fiscal_year", "kind")
+
+    def render_cluster(self, record):
+        return localized_name(record.cluster)
 
     def before_render(self, request):
         for name, label in (("national_yen", _("National subsidy")), ("local_yen", _("Local contribution"))):
@@ -71,6 +76,12 @@ class ClusterOutcomeTable(KakehashiTable):
         fields = []
         sequence = ("cluster", "fiscal_year", "indicator", "value", "source")
         order_by = ("cluster", "fiscal_year", "indicator")
+
+    def render_cluster(self, record):
+        return localized_name(record.cluster)
+
+    def render_indicator(self, record):
+        return localized_name(record.indicator)
 
     def render_source(self, record):
         return source_cell(record.source)

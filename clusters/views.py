@@ -41,8 +41,8 @@ class ClusterEdit(EditView):
         return {
             "crumbs": [
                 {"label": _("Regions"), "url": reverse("clusters:region_list")},
-                {"label": obj.region.name_ja, "url": obj.region.get_absolute_url()},
-                {"label": obj.name_ja, "url": obj.get_absolute_url()},
+                {"label": obj.region.display_name, "url": obj.region.get_absolute_url()},
+                {"label": obj.display_name, "url": obj.get_absolute_url()},
                 {"label": _("Edit")},
             ],
             "cancel_url": obj.get_absolute_url(),
@@ -173,8 +173,8 @@ def report(request, slug, fy):
         "stale": stale,
         "crumbs": [
             {"label": _("Regions"), "url": reverse("clusters:region_list")},
-            {"label": cluster.region.name_ja, "url": cluster.region.get_absolute_url()},
-            {"label": cluster.name_ja, "url": cluster.get_absolute_url()},
+            {"label": cluster.region.display_name, "url": cluster.region.get_absolute_url()},
+            {"label": cluster.display_name, "url": cluster.get_absolute_url()},
             {"label": _("Annual report %(fy)s") % {"fy": fy}},
         ],
     }

@@ -64,3 +64,19 @@ def source_cell(source):
 
 
 SOURCE_HEADER = _("Source")
+
+
+def localized_name(obj):
+    """The name in the active language, marked when English falls back to Japanese."""
+    from .templatetags.kakehashi import localized_name as name_filter
+
+    return name_filter(obj)
+
+
+def other_name(obj):
+    """The name in the other language, small, for a second line in a table cell."""
+    from .i18n import is_english
+
+    if is_english():
+        return format_html('<br><small lang="ja">{}</small>', obj.name_ja) if obj.name_en else ""
+    return format_html('<br><small lang="en">{}</small>', obj.name_en) if obj.name_en else ""

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.i18n import LocalizedNameMixin
 from core.models import VersionedModel, fiscal_year_check, fiscal_year_field, non_negative_check, period_check
 from core.querysets import NationalQuerySet
 
@@ -44,7 +45,7 @@ class Source(VersionedModel):
         return self.kind == SourceKind.ILLUSTRATIVE
 
 
-class Program(VersionedModel):
+class Program(LocalizedNameMixin, VersionedModel):
     """事業 (program): a node in the program tree, e.g. 知的クラスター創成事業（第I期）.
 
     ``counts_toward_outcome_share`` marks the four industry–academia programs whose results
@@ -138,7 +139,7 @@ class BudgetLine(VersionedModel):
         return self.precision == Precision.ROUNDED
 
 
-class Indicator(VersionedModel):
+class Indicator(LocalizedNameMixin, VersionedModel):
     """成果指標 (indicator): e.g. 民間企業との共同研究件数. ``replaces`` links a redefined indicator
     to the one it continues, with ``break_fy`` the first fiscal year of the new definition."""
 

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import fiscal_year_range_label, format_money, unit_label
-from core.tables import FiscalYearColumn, KakehashiTable, MoneyColumn, badge, source_cell
+from core.tables import FiscalYearColumn, KakehashiTable, MoneyColumn, badge, localized_name, other_name, source_cell
 
 from .models import BudgetLine, OutcomeValue, Program, Source
 
@@ -61,8 +61,10 @@ class ProgramTable(KakehashiTable):
     def render_name(self, record):
         url = reverse("programs:program", args=[record.slug])
         flag = badge("info", _("counts toward the outcome share")) if record.counts_toward_outcome_share else ""
-        english = format_html('<br><small lang="en">{}</small>', record.name_en) if record.name_en else ""
-        return format_html('<a href="{}">{}</a>{}{}', url, record.name_ja, english, flag)
+        return format_html('<a href="{}">{}</a>{}{}', url, localized_name(record), other_name(record), flag)
+
+    def render_parent(self, record):
+        return localized_name(record.parent) if record.parent_id else "—"
 
     def render_period(self, record):
         return fiscal_year_range_label(record.start_fy, record.end_fy) or "—"
@@ -123,7 +125,7 @@ class BudgetLineTable(KakehashiTable):
         return format_html(
             '<a href="{}">{}</a>',
             reverse("programs:program", args=[record.program.slug]),
-            record.program.name_ja,
+            localized_name(record.program),
         )
 
     def render_stage(self, record):
@@ -182,6 +184,12 @@ class OutcomeValueTable(KakehashiTable):
         fields = []
         sequence = ("indicator", "fiscal_year", "program", "value", "derived", "source", "edit")
         order_by = ("indicator", "fiscal_year")
+
+    def render_indicator(self, record):
+        return localized_name(record.indicator)
+
+    def render_program(self, record):
+        return localized_name(record.program) if record.program_id else _("All universities (total)")
 
     def render_value(self, record):
         from core.formatting import format_number

@@ -23,7 +23,7 @@ class ProgramEdit(EditView):
     lookup = ("slug", "slug")
 
     def get_title(self, obj):
-        return _("Edit program: %(name)s") % {"name": obj.name_ja} if obj else _("New program")
+        return _("Edit program: %(name)s") % {"name": obj.display_name} if obj else _("New program")
 
     def extra_context(self, request, obj):
         listing = (_("Programs"), reverse("programs:program_list"))
@@ -63,7 +63,7 @@ class IndicatorEdit(EditView):
     lookup = ("slug", "slug")
 
     def get_title(self, obj):
-        return _("Edit indicator: %(name)s") % {"name": obj.name_ja} if obj else _("New indicator")
+        return _("Edit indicator: %(name)s") % {"name": obj.display_name} if obj else _("New indicator")
 
     def extra_context(self, request, obj):
         return {

@@ -14,12 +14,10 @@ from . import analytics, charts
 from .blocks import Cell, ChartBlock
 
 
-def localized(row: dict) -> str:
-    from django.utils.translation import get_language
+def localized(row) -> str:
+    from core.i18n import localized as localized_name
 
-    if (get_language() or "ja").startswith("en") and row.get("name_en"):
-        return row["name_en"]
-    return row["name_ja"]
+    return localized_name(row)
 
 
 def stage_labels() -> dict[str, str]:

@@ -28,12 +28,20 @@ def unit_label(unit="million"):
 
 @register.filter
 def localized_name(obj):
-    """name_en in English when there is one, else name_ja."""
-    from django.utils.translation import get_language
+    """The name in the active language. In English, a row with no English name shows its
+    Japanese name marked as such (lang="ja" and a note), never a blank."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext as _
 
-    if (get_language() or "ja").startswith("en") and getattr(obj, "name_en", ""):
-        return obj.name_en
-    return obj.name_ja
+    from core.i18n import falls_back, localized
+
+    if falls_back(obj):
+        return format_html(
+            '<span lang="ja">{}</span><span class="fallback-note"> ({})</span>',
+            localized(obj),
+            _("Japanese name only"),
+        )
+    return localized(obj)
 
 
 @register.simple_tag

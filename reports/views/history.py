@@ -28,7 +28,7 @@ def program_history(request, slug):
     ]
     crumbs = [
         {"label": _("Programs"), "url": reverse("programs:program_list")},
-        {"label": program.name_ja, "url": program.get_absolute_url()},
+        {"label": program.display_name, "url": program.get_absolute_url()},
         {"label": _("History")},
     ]
     return render_history(request, program, sources, crumbs)
@@ -45,8 +45,8 @@ def cluster_history(request, slug):
     ]
     crumbs = [
         {"label": _("Regions"), "url": reverse("clusters:region_list")},
-        {"label": cluster.region.name_ja, "url": cluster.region.get_absolute_url()},
-        {"label": cluster.name_ja, "url": cluster.get_absolute_url()},
+        {"label": cluster.region.display_name, "url": cluster.region.get_absolute_url()},
+        {"label": cluster.display_name, "url": cluster.get_absolute_url()},
         {"label": _("History")},
     ]
     return render_history(request, cluster, sources, crumbs)
@@ -65,7 +65,7 @@ def region_history(request, slug):
     ]
     crumbs = [
         {"label": _("Regions"), "url": reverse("clusters:region_list")},
-        {"label": region.name_ja, "url": region.get_absolute_url()},
+        {"label": region.display_name, "url": region.get_absolute_url()},
         {"label": _("History")},
     ]
     return render_history(request, region, sources, crumbs)

@@ -123,7 +123,7 @@ def region_detail(request, slug):
             series_labels={c["id"]: c["name"] for c in clusters if any(r["cluster_id"] == c["id"] for r in funding)},
             unit=params.unit,
             block_id="region-funding",
-            title=_("Funding of %(region)s by fiscal year, stacked by cluster") % {"region": region.name_ja},
+            title=_("Funding of %(region)s by fiscal year, stacked by cluster") % {"region": region.display_name},
         ),
         "evaluations": evaluations,
         "outcomes": outcomes,
@@ -131,7 +131,7 @@ def region_detail(request, slug):
         "sources": sources_for(user=request.user, source_ids=source_ids),
         "warnings": params.warnings,
         "data_as_of": data_as_of(),
-        "crumbs": [{"label": _("Regions"), "url": reverse("clusters:region_list")}, {"label": region.name_ja}],
+        "crumbs": [{"label": _("Regions"), "url": reverse("clusters:region_list")}, {"label": region.display_name}],
     }
     return render_page(request, "clusters/region_detail.html", context)
 
@@ -168,10 +168,10 @@ def cluster_detail(request, slug):
         "report_years": report_years(cluster, reports, funding),
         "funding": presenters.funding_block(
             funding,
-            series_labels={cluster.pk: cluster.name_ja},
+            series_labels={cluster.pk: cluster.display_name},
             unit=params.unit,
             block_id="cluster-funding",
-            title=_("Funding of %(cluster)s: plan and actual") % {"cluster": cluster.name_ja},
+            title=_("Funding of %(cluster)s: plan and actual") % {"cluster": cluster.display_name},
             local=True,
         ),
         "evaluations": evaluations,
@@ -182,8 +182,8 @@ def cluster_detail(request, slug):
         "data_as_of": data_as_of(),
         "crumbs": [
             {"label": _("Regions"), "url": reverse("clusters:region_list")},
-            {"label": cluster.region.name_ja, "url": reverse("clusters:region", args=[cluster.region.slug])},
-            {"label": cluster.name_ja},
+            {"label": cluster.region.display_name, "url": reverse("clusters:region", args=[cluster.region.slug])},
+            {"label": cluster.display_name},
         ],
     }
     return render_page(request, "clusters/cluster_detail.html", context)

@@ -186,7 +186,7 @@ def test_xlsx_numbers_frozen_header_and_about_sheet(client):
     assert data.freeze_panes == "A2"
     header = [c.value for c in data[1]]
     amount, yen = header.index("金額（百万円）"), header.index("金額（円）")
-    first = [c for c in data[2]]
+    first = list(data[2])
     assert isinstance(first[amount].value, (int, float)) and first[amount].number_format.startswith("#,##0")
     assert isinstance(first[yen].value, int)
     assert data.column_dimensions["A"].width >= 10
@@ -238,11 +238,21 @@ def test_report_pages_and_their_exports(client):
     assert root[rows[0].index("増減率（%）")] == "3.3"
     rows = read_csv(client.get("/reports/region-funding/", {"kind": "actual", "export": "csv"}))
     hamamatsu = next(r for r in rows if r[0] == "hamamatsu")
-    expected = sum(ClusterFunding.objects.filter(cluster__region__slug="hamamatsu", fiscal_year=2008, kind="actual").values_list("national_yen", flat=True))
+    expected = sum(
+        ClusterFunding.objects.filter(cluster__region__slug="hamamatsu", fiscal_year=2008, kind="actual").values_list(
+            "national_yen", flat=True
+        )
+    )
     assert float(hamamatsu[rows[0].index("2008年度（百万円）")]) * 1_000_000 == pytest.approx(expected)
     rows = read_csv(client.get("/reports/outcome-shares/", {"export": "csv"}))
     assert rows[0][:3] == ["指標キー", "成果指標", "年度"]
-    for url in ("/reports/", "/reports/budget-pivot/", "/reports/region-funding/", "/reports/outcome-shares/", "/reports/year-over-year/"):
+    for url in (
+        "/reports/",
+        "/reports/budget-pivot/",
+        "/reports/region-funding/",
+        "/reports/outcome-shares/",
+        "/reports/year-over-year/",
+    ):
         assert client.get(url).status_code == 200
     assert client.get("/reports/year-over-year/", {"fy_a": "abc", "stage_a": "bogus"}).status_code == 200
 
