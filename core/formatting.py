@@ -127,14 +127,15 @@ def round_for_unit(value: Decimal, unit: Unit | str, *, rounded: bool = False) -
     return result
 
 
-def format_number(value: Decimal | int | None, decimals: int | None = None) -> str:
-    """Half-width digits with commas; negatives with ▲ (UI.md B6); None → "—"."""
+def format_number(value: Decimal | int | None, decimals: int | None = None, lang: str | None = None) -> str:
+    """Half-width digits with commas; negatives with ▲ in Japanese (UI.md B6), a minus sign in
+    English; None → "—"."""
     if value is None:
         return "—"
     value = Decimal(value)
     if decimals is not None:
         value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    sign = "▲" if value < 0 else ""
+    sign = ("▲" if _lang(lang) == "ja" else "−") if value < 0 else ""
     text = f"{abs(value):,f}" if decimals is None else f"{abs(value):,.{decimals}f}"
     return sign + text
 
@@ -158,7 +159,7 @@ def format_money(
     lang = _lang(lang)
     value = round_for_unit(yen_in_unit(yen, unit), unit, rounded=rounded)
     decimals = None if rounded else UNIT_DECIMALS[unit]
-    text = format_number(value, decimals)
+    text = format_number(value, decimals, lang)
     if rounded:
         text = ("約" if lang == "ja" else "≈") + text
     if with_unit:

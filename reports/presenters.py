@@ -116,10 +116,9 @@ def headline_card(head: dict | None, program: dict, unit: str) -> dict | None:
         sign = "+" if delta > 0 else ""
         rounded = head["rounded"] or previous["rounded"]
         card["comparison"] = {
-            "text": _("Change from the previous year %(delta)s%(unit)s (%(pct)s), %(direction)s")
+            "text": _("Change from the previous year %(delta)s (%(pct)s), %(direction)s")
             % {
-                "delta": sign + format_money(delta, unit, rounded=rounded),
-                "unit": unit_label(unit),
+                "delta": sign + format_money(delta, unit, rounded=rounded, with_unit=True),
                 "pct": format_percent(previous["delta_pct"], signed=True),
                 "direction": direction,
             },

@@ -1,6 +1,7 @@
 from .catalogue import budget_pivot, dataset_zip, outcome_shares, region_funding, yoy
 from .catalogue import index as report_index
 from .dashboard import dashboard
+from .glossary import glossary
 from .history import cluster_history, program_history, region_history
 from .outcomes import outcomes
 from .programs import budget_list, program_detail, program_list
@@ -26,4 +27,5 @@ __all__ = [
     "outcome_shares",
     "yoy",
     "dataset_zip",
+    "glossary",
 ]

@@ -109,3 +109,8 @@ def test_format_percent():
     assert format_percent(Decimal("3.2606"), signed=True) == "+3.3%"
     assert format_percent(Decimal("-8.25")) == "▲8.3%"
     assert format_percent(None) == "—"
+
+
+def test_negative_numbers_follow_the_language():
+    assert format_money(-824_000_000, lang="ja") == "▲824"
+    assert format_money(-824_000_000, lang="en") == "−824"
