@@ -14,3 +14,29 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class LanguageCookieMiddleware:
+    """Japanese unless the user chose English with the language switch (its cookie).
+
+    Django's LocaleMiddleware would also follow the browser's Accept-Language header, so an
+    English-language browser would silently get the English UI; Kakehashi's default is Japanese.
+    URLs carry no language prefix (DESIGN §4).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch = response.headers.get("Vary", "")
+        if "Cookie" not in patch:
+            response.headers["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
+        return response

@@ -86,6 +86,7 @@ class FilteredTableView:
             "data_as_of": data_as_of(),
             "can_edit": table.can_edit,
             "export_formats": self.export_formats,
+            "print_filters": describe_filters(filterset),
             "cp932_replaced": self.cp932_replacements(request, table) if self.export_formats else 0,
             **self.extra_context(request, filterset, table),
         }

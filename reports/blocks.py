@@ -36,6 +36,7 @@ class ChartBlock:
     illustrative: bool = False
     note: str = ""
     money_columns: set[int] = field(default_factory=set)
+    interactive: bool = False  # a map that keyboard users can pan and zoom: labelled, not hidden
     export_columns: list[str] | None = None
 
     def export_labels(self) -> list[str]:

@@ -238,6 +238,7 @@ def map_block(frame: pd.DataFrame, *, measure: str, fy: int, kind: str, unit: st
         )
         % {"count": len(shown)},
         figure=charts.figure_json(fig, modebar=True),
+        interactive=True,
         columns=[_("Prefecture"), value_label, _("Regions"), _("Clusters")],
         numeric_columns={1},
         money_columns=set() if measure == "clusters" else {1},

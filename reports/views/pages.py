@@ -10,19 +10,21 @@ from core.params import page_params
 from ..blocks import ChartBlock
 
 
-def find_block(context, block_id: str) -> ChartBlock | None:
-    """The ChartBlock with ``block_id`` anywhere in the context (values, lists, dicts)."""
+def iter_blocks(context):
+    """Every ChartBlock anywhere in the context (values, lists, dicts)."""
     stack = list(context.values())
     while stack:
         item = stack.pop()
         if isinstance(item, ChartBlock):
-            if item.id == block_id:
-                return item
+            yield item
         elif isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
-    return None
+
+
+def find_block(context, block_id: str) -> ChartBlock | None:
+    return next((block for block in iter_blocks(context) if block.id == block_id), None)
 
 
 def chart_export(request, block: ChartBlock):
@@ -57,4 +59,10 @@ def render_page(request, template: str, context: dict, status: int = 200):
         if request.GET["export"] not in ("csv", "xlsx"):
             raise Http404(_("Unknown export format."))
         return chart_export(request, block)
+    context.setdefault("has_illustrative", any_illustrative(context))
     return render(request, template, context, status=status)
+
+
+def any_illustrative(context) -> bool:
+    """Whether any chart on the page includes illustrative figures (for the print footer)."""
+    return any(block.illustrative for block in iter_blocks(context))

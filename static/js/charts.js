@@ -17,10 +17,26 @@
   } else {
     draw();
   }
-  /* Charts sized for the screen are redrawn to the page width when printing. */
-  window.addEventListener("beforeprint", function () {
+  /* Charts sized for the screen are redrawn to the paper's width when printing (A4 portrait is
+   * about 680 CSS pixels between 15 mm margins) and back afterwards. */
+  var PRINT_WIDTH = 680;
+  function fit(printing) {
+    if (!window.Plotly) return;
     document.querySelectorAll("[data-figure]").forEach(function (el) {
-      if (window.Plotly && el.data) window.Plotly.Plots.resize(el);
+      if (!el.data) return;
+      if (printing) {
+        window.Plotly.relayout(el, { width: PRINT_WIDTH, autosize: false });
+      } else {
+        window.Plotly.relayout(el, { width: null, autosize: true });
+      }
     });
-  });
+  }
+  window.addEventListener("beforeprint", function () { fit(true); });
+  window.addEventListener("afterprint", function () { fit(false); });
+  if (window.matchMedia) {
+    var query = window.matchMedia("print");
+    var onChange = function (event) { fit(event.matches); };
+    if (query.addEventListener) query.addEventListener("change", onChange);
+    else if (query.addListener) query.addListener(onChange);
+  }
 })();
