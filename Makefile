@@ -10,7 +10,12 @@ TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=tests-only-not-a-secret-$(shell
 run: setup db
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed node_modules/.installed
+
+# test-only browser tooling (axe-core for the accessibility check), from the npm registry
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility browser test needs node_modules/axe-core"; fi
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,7 +52,8 @@ check-deploy: setup
 	DJANGO_ALLOWED_HOSTS=kakehashi.example.jp $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: setup messages
-	$(TEST_ENV) $(BIN)/python bench/run.py
+	$(TEST_ENV) $(BIN)/python bench/export_memory.py
+	$(TEST_ENV) $(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache

@@ -112,17 +112,26 @@ class _Counter:
         return ("?" * (error.end - error.start), error.end)
 
 
-def _csv_line(values: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue()
+CHUNK_ROWS = 1000
 
 
 def iter_csv_lines(columns: list[Column], rows: Iterable[dict], unit: Unit) -> Iterator[str]:
+    """The CSV text in chunks of CHUNK_ROWS lines (header first), CRLF line ends."""
     language = lang()
-    yield _csv_line([c.label(language, unit) for c in columns])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.label(language, unit) for c in columns])
+    pending = 1
     for row in rows:
-        yield _csv_line([plain(row.get(c.key), c, unit) for c in columns])
+        writer.writerow([plain(row.get(c.key), c, unit) for c in columns])
+        pending += 1
+        if pending >= CHUNK_ROWS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if pending:
+        yield buffer.getvalue()
 
 
 def count_cp932_replacements(columns: list[Column], rows: Iterable[dict], unit: Unit) -> int:

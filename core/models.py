@@ -1,5 +1,6 @@
 """Abstract bases shared by every app that owns editable rows."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -53,3 +54,28 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ImportBatch(models.Model):
+    """取込バッチ (import batch): an uploaded spreadsheet kept between its preview and its
+    confirmation, in the database rather than on local disk, so any app process can show the
+    preview and apply it. It belongs to its uploader and is applied at most once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        indexes = [models.Index(fields=["user", "created_at"], name="importbatch_user_created")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.filename}"
