@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import FY_MAX, FY_MIN
+from programs.filtersets import FiscalYearRowsMixin
 from programs.models import Program
 from programs.querysets import descendant_ids
 
@@ -68,7 +69,7 @@ def _visible_clusters(request):
     return Cluster.objects.restrict(request.user).order_by("region__name_ja", "name_ja")
 
 
-class ClusterYearFilterSet(django_filters.FilterSet):
+class ClusterYearFilterSet(FiscalYearRowsMixin):
     """Funding and outcome rows by cluster, region and fiscal-year range."""
 
     cluster = django_filters.ModelChoiceFilter(label=_("Cluster"), queryset=_visible_clusters)
@@ -76,12 +77,6 @@ class ClusterYearFilterSet(django_filters.FilterSet):
         label=_("Region"),
         field_name="cluster__region",
         queryset=lambda r: Region.objects.restrict(r.user) if r else Region.objects.none(),
-    )
-    fy_from = django_filters.NumberFilter(
-        label=_("From fiscal year"), field_name="fiscal_year", lookup_expr="gte", min_value=FY_MIN, max_value=FY_MAX
-    )
-    fy_to = django_filters.NumberFilter(
-        label=_("To fiscal year"), field_name="fiscal_year", lookup_expr="lte", min_value=FY_MIN, max_value=FY_MAX
     )
 
     class Meta:

@@ -29,7 +29,18 @@ class FiscalYearRangeMixin(django_filters.FilterSet):
         return queryset  # applied together in filter_queryset, where both ends are known
 
 
-class BudgetLineFilterSet(FiscalYearRangeMixin):
+class FiscalYearRowsMixin(django_filters.FilterSet):
+    """fy_from / fy_to on rows that carry a ``fiscal_year``."""
+
+    fy_from = django_filters.NumberFilter(
+        label=_("From fiscal year"), field_name="fiscal_year", lookup_expr="gte", min_value=FY_MIN, max_value=FY_MAX
+    )
+    fy_to = django_filters.NumberFilter(
+        label=_("To fiscal year"), field_name="fiscal_year", lookup_expr="lte", min_value=FY_MIN, max_value=FY_MAX
+    )
+
+
+class BudgetLineFilterSet(FiscalYearRowsMixin):
     program = django_filters.ModelChoiceFilter(
         label=_("Program (with its sub-programs)"), queryset=_visible_programs, method="filter_program"
     )
@@ -55,15 +66,6 @@ class BudgetLineFilterSet(FiscalYearRangeMixin):
     def filter_program(self, queryset, name, program):
         ids = descendant_ids(Program.objects.only("id", "parent_id"), [program.pk])
         return queryset.filter(program_id__in=ids)
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
-        if data.get("fy_from") is not None:
-            queryset = queryset.filter(fiscal_year__gte=data["fy_from"])
-        if data.get("fy_to") is not None:
-            queryset = queryset.filter(fiscal_year__lte=data["fy_to"])
-        return queryset
 
 
 class ProgramFilterSet(FiscalYearRangeMixin):
@@ -100,7 +102,7 @@ def _visible_indicators(request):
     return Indicator.objects.restrict(request.user).order_by("order", "slug")
 
 
-class OutcomeValueFilterSet(FiscalYearRangeMixin):
+class OutcomeValueFilterSet(FiscalYearRowsMixin):
     """Outcome values by indicator(s) and fiscal-year range. Choosing one definition of an
     indicator keeps its other definitions too, so a definition break is never hidden."""
 
@@ -125,15 +127,6 @@ class OutcomeValueFilterSet(FiscalYearRangeMixin):
             ids |= {pk for pk, old in links if old in ids} | {old for pk, old in links if pk in ids and old}
             changed = len(ids) != before
         return queryset.filter(indicator_id__in=ids)
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
-        if data.get("fy_from") is not None:
-            queryset = queryset.filter(fiscal_year__gte=data["fy_from"])
-        if data.get("fy_to") is not None:
-            queryset = queryset.filter(fiscal_year__lte=data["fy_to"])
-        return queryset
 
 
 class SourceFilterSet(django_filters.FilterSet):

@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clusters import exports as cluster_exports
 from core.glossary import TERMS
@@ -29,13 +30,13 @@ def dictionary():
 
 
 KIND_WORDS = {
-    "text": "text",
-    "int": "integer",
-    "money": "money in the chosen unit",
-    "yen": "whole yen",
-    "decimal": "decimal",
-    "number": "number",
-    "date": "date",
+    "text": gettext_lazy("text"),
+    "int": gettext_lazy("integer"),
+    "money": gettext_lazy("money in the chosen unit"),
+    "yen": gettext_lazy("whole yen"),
+    "decimal": gettext_lazy("decimal"),
+    "number": gettext_lazy("number"),
+    "date": gettext_lazy("date"),
 }
 
 
@@ -48,7 +49,7 @@ def glossary(request):
             "programs": programs,
             "terms": TERMS,
             "dictionary": dictionary(),
-            "kind_words": {k: _(v) for k, v in KIND_WORDS.items()},
+            "kind_words": {k: str(v) for k, v in KIND_WORDS.items()},
             "crumbs": [{"label": _("Glossary")}],
             "data_as_of": data_as_of(),
         },
