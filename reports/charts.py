@@ -426,7 +426,12 @@ def outcome_text(value: int | None, unit: str, *, rounded: bool = False) -> str:
         return "—"
     if unit == "yen":
         return format_money(value, "hundred-million", rounded=rounded, with_unit=True)
-    suffix = {"cases": "件", "companies": "社"}.get(unit, "")
+    from core.i18n import is_english
+
+    if is_english():
+        suffix = {"cases": " cases", "companies": " companies"}.get(unit, "")
+    else:
+        suffix = {"cases": "件", "companies": "社"}.get(unit, "")
     return f"{format_number(value)}{suffix}"
 
 

@@ -336,7 +336,7 @@ def indicator_label(indicator: dict) -> str:
     return localized(indicator)
 
 
-RAW_UNITS = {"cases": "件", "companies": "社", "yen": "円"}
+RAW_UNITS = {"cases": "件", "companies": "社", "yen": "円"}  # short unit marks in download headers
 
 
 def unit_words(unit: str) -> str:
