@@ -115,9 +115,12 @@ class _Counter:
 CHUNK_ROWS = 1000
 
 
-def iter_csv_lines(columns: list[Column], rows: Iterable[dict], unit: Unit) -> Iterator[str]:
-    """The CSV text in chunks of CHUNK_ROWS lines (header first), CRLF line ends."""
-    language = lang()
+def iter_csv_lines(
+    columns: list[Column], rows: Iterable[dict], unit: Unit, language: str | None = None
+) -> Iterator[str]:
+    """The CSV text in chunks of CHUNK_ROWS lines (header first), CRLF line ends. ``language``
+    fixes the header language (a streamed body is produced after the request's language is gone)."""
+    language = language or lang()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.label(language, unit) for c in columns])
@@ -154,11 +157,12 @@ def csv_response(
     """A streamed CSV. ``rows`` is called once per pass (cp932 needs a counting pass first, so
     that the number of replaced characters can go into the response header)."""
     encoding = encoding if encoding in ENCODINGS else "utf-8"
+    language = lang()  # decided now: the body is streamed after the view has returned
     if encoding == "cp932":
         replaced = count_cp932_replacements(columns, rows(), unit)
 
         def body():
-            for line in iter_csv_lines(columns, rows(), unit):
+            for line in iter_csv_lines(columns, rows(), unit, language):
                 yield line.encode("cp932", errors="replace")
 
         content_type = "text/csv; charset=Shift_JIS"
@@ -167,7 +171,7 @@ def csv_response(
 
         def body():
             yield codecs.BOM_UTF8
-            for line in iter_csv_lines(columns, rows(), unit):
+            for line in iter_csv_lines(columns, rows(), unit, language):
                 yield line.encode("utf-8")
 
         content_type = "text/csv; charset=utf-8"

@@ -25,6 +25,18 @@ from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english_ui(client, settings):
+    """These tests read the messages in English (the Japanese catalog is checked elsewhere);
+    the files themselves keep Japanese headers and values."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
+
 BUDGET_HEADER = "事業キー,年度,予算段階,金額（円）\r\n"
 
 
@@ -203,6 +215,7 @@ def test_cluster_exports_import_back_unchanged(client):
 
 def test_changed_amount_shows_old_and_new_then_writes_with_history(client):
     login(client, "manager")
+    client.cookies["django_language"] = "ja"  # a Japanese export (headers and stage labels)
     line = BudgetLine.objects.get(program__slug="city-area", fiscal_year=2009, stage="request")
     content = edit_csv(
         export(client, "/budgets/?export=csv"),
@@ -226,11 +239,12 @@ def test_changed_amount_shows_old_and_new_then_writes_with_history(client):
     assert BudgetLine.history.count() == history + 1
     assert changed.history.first().history_user.username == "manager"
     messages = [str(m) for m in client.get(batch_url).context["messages"]]
-    assert any("1 changed" in m for m in messages)
+    assert any("変更1件" in m or "1 changed" in m for m in messages), messages
 
 
 def test_editing_only_the_display_amount_is_refused(client):
     login(client, "manager")
+    client.cookies["django_language"] = "ja"  # a Japanese export (headers and stage labels)
     content = edit_csv(
         export(client, "/budgets/?export=csv"),
         {"事業キー": "city-area", "年度": "2009", "予算段階": "概算要求"},
@@ -298,6 +312,7 @@ def test_xlsx_made_with_openpyxl(client):
 def test_xlsx_export_is_readable_as_written(client):
     """The XLSX export's first sheet is the data sheet; numbers come back as numbers."""
     login(client, "manager")
+    client.cookies["django_language"] = "ja"  # a Japanese export
     content = export(client, "/budgets/?export=xlsx")
     assert load_workbook(io.BytesIO(content)).sheetnames[-1] == "About"
     headers, rows = imports.read_table("b.xlsx", content)
@@ -311,7 +326,7 @@ def test_xlsx_export_is_readable_as_written(client):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("no-amount.csv", "事業キー,年度,予算段階\r\ncity-area,2009,request\r\n".encode(), "金額（円）"),
+        ("no-amount.csv", "事業キー,年度,予算段階\r\ncity-area,2009,request\r\n".encode(), "Amount (yen)"),
         ("extra.csv", (BUDGET_HEADER.strip() + ",謎の列\r\ncity-area,2009,request,1,x\r\n").encode(), "謎の列"),
         ("twice.csv", "事業キー,年度,予算段階,金額（円）,Amount (yen)\r\n".encode(), "more than once"),
         ("budget.txt", BUDGET_HEADER.encode(), ".xlsx"),
