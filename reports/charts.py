@@ -325,6 +325,7 @@ def lineage_timeline(frame: pd.DataFrame, *, fy_min: int, fy_max: int) -> go.Fig
             )
         )
     years = list(range(fy_min, fy_max + 1))
+    ticks = years if len(years) <= 8 else years[:: 2 if len(years) <= 16 else 5]  # readable on A4 too
     layout = base_layout(y_title="", height=max(180, 70 * len(frame) + 110))
     layout["hovermode"] = "closest"
     layout["barmode"] = "overlay"
@@ -333,8 +334,8 @@ def lineage_timeline(frame: pd.DataFrame, *, fy_min: int, fy_max: int) -> go.Fig
         "type": "linear",
         "fixedrange": True,
         "range": [fy_min - 0.5, fy_max + 0.5],
-        "tickvals": years,
-        "ticktext": [fiscal_year_label(y, "short") for y in years],
+        "tickvals": ticks,
+        "ticktext": [fiscal_year_label(y, "short") for y in ticks],
         "gridcolor": "#e6e6e6",
         "showgrid": True,
     }

@@ -22,6 +22,28 @@ def outcome_data(user, queryset=None):
     return indicators, totals, shares, sources
 
 
+def cached_families(request, filterset):
+    """The chart blocks of the outcomes page, cached per data version, language and filters.
+
+    Outcome values are national rows every signed-in user reads in full (restrict is
+    all-or-nothing for them), so one cached copy serves everyone; every write bumps the version.
+    """
+    from django.core.cache import cache
+
+    from core.history import data_version
+
+    filters = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else None
+    key = (
+        f"kakehashi:outcomes:{data_version()}:{request.LANGUAGE_CODE}:{sorted(request.GET.lists()) if filters else ''}"
+    )
+    cached = cache.get(key)
+    if cached is None:
+        indicators, totals, shares, sources = outcome_data(request.user, filterset.qs)
+        cached = (presenters.outcome_families(indicators, shares, totals, sources), sources)
+        cache.set(key, cached, timeout=3600)
+    return cached
+
+
 def outcomes(request):
     """Per indicator: the all-university total, the four programs' part, the share and its
     sources; definition breaks as separate series; data errors flagged, never charted."""
@@ -29,8 +51,7 @@ def outcomes(request):
     filterset = OutcomeValueFilterSet(
         request.GET or None, queryset=OutcomeValue.objects.restrict(request.user), request=request
     )
-    indicators, totals, shares, sources = outcome_data(request.user, filterset.qs)
-    families = presenters.outcome_families(indicators, shares, totals, sources)
+    families, sources = cached_families(request, filterset)
     return render_page(
         request,
         "reports/outcomes.html",
