@@ -38,7 +38,7 @@ class Prefecture(LocalizedNameMixin, models.Model):
         ]
 
     def __str__(self):
-        return self.name_ja
+        return self.display_name
 
 
 class Region(LocalizedNameMixin, VersionedModel):
@@ -67,7 +67,7 @@ class Region(LocalizedNameMixin, VersionedModel):
         verbose_name_plural = _("regions")
 
     def __str__(self):
-        return self.name_ja
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("clusters:region", args=[self.slug])
@@ -107,7 +107,7 @@ class Cluster(LocalizedNameMixin, VersionedModel):
         ]
 
     def __str__(self):
-        return self.name_ja
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("clusters:cluster", args=[self.slug])

@@ -88,7 +88,7 @@ class Program(LocalizedNameMixin, VersionedModel):
         ]
 
     def __str__(self):
-        return self.name_ja
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("programs:program", args=[self.slug])
@@ -178,7 +178,7 @@ class Indicator(LocalizedNameMixin, VersionedModel):
         ]
 
     def __str__(self):
-        return self.name_ja
+        return self.display_name
 
     def get_absolute_url(self):
         return f"{reverse('reports:outcomes')}?indicator={self.pk}"
