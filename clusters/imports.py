@@ -152,13 +152,8 @@ class ClusterFundingImporter(ClusterRowImporter):
         slug = self.slug(row, record, "cluster_slug")
         fy = self.value(row, record, "fiscal_year", parse_fiscal_year, required=True)
         kind = self.value(row, record, "kind", self.kinds, required=True)
-        row.key = " · ".join(
-            str(p)
-            for p in (slug, fy if fy is not NOTHING else "", FundingKind(kind).label if kind is not NOTHING else "")
-            if p
-        )
-        if slug and fy is not NOTHING and kind is not NOTHING:
-            row.natural_key = (slug, fy, kind)
+        label = FundingKind(kind).label if kind is not NOTHING else NOTHING
+        self.set_key(row, (slug, fy, kind), (slug, fy, label))
         cluster = self.cluster(row, slug)
         national = self.value(row, record, "national_yen", parse_whole_number, required=True)
         local = self.value(row, record, "local_yen", parse_whole_number)
@@ -206,9 +201,7 @@ class ClusterOutcomeImporter(ClusterRowImporter):
         slug = self.slug(row, record, "cluster_slug")
         fy = self.value(row, record, "fiscal_year", parse_fiscal_year, required=True)
         indicator_slug = self.slug(row, record, "indicator_slug")
-        row.key = " · ".join(str(p) for p in (slug, fy if fy is not NOTHING else "", indicator_slug) if p)
-        if slug and fy is not NOTHING and indicator_slug:
-            row.natural_key = (slug, fy, indicator_slug)
+        self.set_key(row, (slug, fy, indicator_slug))
         cluster = self.cluster(row, slug)
         indicator = self.indicators.get(indicator_slug) if indicator_slug else None
         if indicator_slug and indicator is None:

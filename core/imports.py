@@ -626,6 +626,17 @@ class Importer:
         return counts
 
     # --- helpers for build() ---------------------------------------------------------------------
+    def set_key(self, row: PreviewRow, natural_key: tuple, shown: tuple | None = None, *, complete: bool | None = None):
+        """``row.key``: the readable parts that could be read (``shown``, default the key itself);
+        ``row.natural_key`` when ``complete`` (default: every part of the key was read)."""
+        missing = (NOTHING, None, "")
+        shown = natural_key if shown is None else shown
+        row.key = " · ".join(str(part) for part in shown if part not in missing)
+        if complete is None:
+            complete = all(part not in missing for part in natural_key)
+        if complete:
+            row.natural_key = natural_key
+
     def value(self, row: PreviewRow, record: dict, key: str, parse: Callable, *, required: bool = False):
         """The parsed cell, or NOTHING when the column is absent or the cell blank (an error when
         ``required``). A cell that cannot be read becomes a row error naming the column."""

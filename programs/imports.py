@@ -91,13 +91,8 @@ class BudgetLineImporter(NationalImporter):
         slug = self.slug(row, record, "program_slug")
         fy = self.value(row, record, "fiscal_year", parse_fiscal_year, required=True)
         stage = self.value(row, record, "stage", self.stages, required=True)
-        row.key = " · ".join(
-            str(part)
-            for part in (slug, fy if fy is not NOTHING else "", Stage(stage).label if stage is not NOTHING else "")
-            if part
-        )
-        if slug and fy is not NOTHING and stage is not NOTHING:
-            row.natural_key = (slug, fy, stage)
+        label = Stage(stage).label if stage is not NOTHING else NOTHING
+        self.set_key(row, (slug, fy, stage), (slug, fy, label))
         program = self.program(row, slug, scope=self.programs)
         amount = self.value(row, record, "amount_yen", parse_whole_number, required=True)
         precision = self.value(row, record, "precision", self.precisions)
@@ -148,11 +143,12 @@ class OutcomeValueImporter(NationalImporter):
         fy = self.value(row, record, "fiscal_year", parse_fiscal_year, required=True)
         program_slug = self.slug(row, record, "program_slug", required=False)
         total = _("all universities")
-        row.key = " · ".join(
-            str(p) for p in (indicator_slug, fy if fy is not NOTHING else "", program_slug or total) if p
+        self.set_key(
+            row,
+            (indicator_slug, fy, program_slug),
+            (indicator_slug, fy, program_slug or total),
+            complete=bool(indicator_slug) and fy is not NOTHING,  # an empty program is the total
         )
-        if indicator_slug and fy is not NOTHING:
-            row.natural_key = (indicator_slug, fy, program_slug)
         indicator = self.indicators.get(indicator_slug) if indicator_slug else None
         if indicator_slug and indicator is None:
             row.errors.append(_("Unknown indicator key “%(key)s”.") % {"key": indicator_slug})
