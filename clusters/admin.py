@@ -23,8 +23,8 @@ class RegionAdmin(VersionedAdmin):
 
 @admin.register(Cluster)
 class ClusterAdmin(VersionedAdmin):
-    list_display = ("slug", "name_ja", "region", "program", "start_fy", "end_fy", "status")
-    list_filter = ("program", "status", "region__prefectures__block")
+    list_display = ("slug", "name_ja", "region", "program", "start_fy", "end_fy")
+    list_filter = ("program", "region__prefectures__block")
     search_fields = ("slug", "name_ja", "name_en", "field", "core_organization", "region__name_ja")
     list_select_related = ("region", "program")
     autocomplete_fields = ("region", "program", "source")

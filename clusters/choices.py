@@ -16,10 +16,12 @@ class Block(TextChoices):
 
 
 class ClusterStatus(TextChoices):
+    """Derived from the cluster's period (clusters/periods.py), never stored (DESIGN §2b)."""
+
     PLANNED = "planned", _("Planned")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("Running")
     ENDED = "ended", _("Ended")
-    UNKNOWN = "unknown", _("Unknown")
+    UNKNOWN = "unknown", _("Period unknown")
 
 
 class FundingKind(TextChoices):

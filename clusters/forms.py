@@ -12,7 +12,7 @@ class ClusterForm(VersionedModelForm):
 
     class Meta:
         model = Cluster
-        fields = ["name_ja", "name_en", "field", "core_organization", "description_ja", "description_en", "status"]
+        fields = ["name_ja", "name_en", "field", "core_organization", "description_ja", "description_en"]
         widgets = {
             "description_ja": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),

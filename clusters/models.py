@@ -12,7 +12,7 @@ from core.i18n import LocalizedNameMixin
 from core.models import VersionedModel, fiscal_year_check, fiscal_year_field, non_negative_check, period_check
 from programs.models import Indicator, Program, Source
 
-from .choices import Block, ClusterStatus, EvaluationKind, FundingKind, ReportStatus
+from .choices import Block, EvaluationKind, FundingKind, ReportStatus
 from .querysets import ClusterChildQuerySet, ClusterQuerySet, RegionQuerySet
 
 
@@ -87,7 +87,6 @@ class Cluster(LocalizedNameMixin, VersionedModel):
     cluster_type = models.CharField(_("type"), max_length=40, blank=True)
     start_fy = fiscal_year_field(null=True, verbose_name=_("first fiscal year"))
     end_fy = fiscal_year_field(null=True, verbose_name=_("last fiscal year"))
-    status = models.CharField(_("status"), max_length=16, choices=ClusterStatus.choices, default=ClusterStatus.UNKNOWN)
     description_ja = models.TextField(_("description (Japanese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     note = models.TextField(_("note"), blank=True)

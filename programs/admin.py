@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import BudgetLine, Indicator, OutcomeValue, Program, Source
+from .models import BudgetLine, Indicator, OutcomeValue, Program, ProgramFact, Source
 
 
 class VersionedAdmin(SimpleHistoryAdmin):
@@ -43,6 +43,15 @@ class BudgetLineAdmin(VersionedAdmin):
     list_display = ("program", "fiscal_year", "stage", "amount_yen", "precision", "source")
     list_filter = ("stage", "precision", "fiscal_year", "program__policy_area", "source__kind")
     search_fields = ("program__name_ja", "program__name_en", "note", "source__title")
+    list_select_related = ("program", "source")
+    autocomplete_fields = ("program", "source")
+
+
+@admin.register(ProgramFact)
+class ProgramFactAdmin(VersionedAdmin):
+    list_display = ("key", "program", "kind", "label", "fiscal_year", "value", "measure", "source")
+    list_filter = ("kind", "program")
+    search_fields = ("key", "text_ja", "text_en", "quote")
     list_select_related = ("program", "source")
     autocomplete_fields = ("program", "source")
 

@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class SourceKind(TextChoices):
     OFFICIAL = "official", _("Official")
     PRESS = "press", _("Press / other publication")
+    REPORTED = "reported", _("Reported by the region")
     ILLUSTRATIVE = "illustrative", _("Illustrative")
+
+
+#: kinds whose figures are marked wherever they appear (charts, headlines, exports), DESIGN §2b
+MARKED_KINDS = (SourceKind.REPORTED, SourceKind.ILLUSTRATIVE)
+#: the most cautionary kind first: a derived figure takes the first kind any of its inputs has
+KIND_CAUTION = [SourceKind.ILLUSTRATIVE, SourceKind.REPORTED, SourceKind.PRESS, SourceKind.OFFICIAL]
 
 
 class PolicyArea(TextChoices):
@@ -39,8 +46,11 @@ STAGE_JA = {
 
 
 class Precision(TextChoices):
-    EXACT = "exact", _("Exact")
-    ROUNDED = "rounded", _("Rounded in the source")
+    """How precisely the source states a figure. "Exact" claims only that the digits are the
+    source's own (出典記載の数値), not that the figure is final (DESIGN §2b)."""
+
+    EXACT = "exact", _("As stated in the source")
+    ROUNDED = "rounded", _("Rounded in the source (approx.)")
 
 
 class IndicatorUnit(TextChoices):

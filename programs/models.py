@@ -67,6 +67,17 @@ class Program(LocalizedNameMixin, VersionedModel):
     implementer = models.CharField(_("implementer"), max_length=16, choices=Implementer.choices)
     start_fy = fiscal_year_field(null=True, verbose_name=_("first fiscal year"))
     end_fy = fiscal_year_field(null=True, verbose_name=_("last fiscal year"))
+    name_en_is_translation = models.BooleanField(
+        _("English name is our translation"),
+        default=True,
+        help_text=_("Off only when the English name is the implementer's own."),
+    )
+    normal_duration_years = models.PositiveSmallIntegerField(
+        _("normal duration per cluster (years)"),
+        null=True,
+        blank=True,
+        help_text=_("As the program states it (Phase I: 5 years); bounds clusters whose last year is unknown."),
+    )
     counts_toward_outcome_share = models.BooleanField(_("counts toward the outcome share"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description_ja = models.TextField(_("description (Japanese)"), blank=True)
@@ -108,6 +119,14 @@ class BudgetLine(VersionedModel):
     amount_yen = models.BigIntegerField(_("amount (yen)"))
     precision = models.CharField(_("precision"), max_length=8, choices=Precision.choices, default=Precision.EXACT)
     precision_note = models.CharField(_("as stated in the source"), max_length=100, blank=True)
+    stage_alternative = models.CharField(
+        _("or possibly the stage"),
+        max_length=16,
+        choices=Stage.choices,
+        blank=True,
+        help_text=_("Set when the source's wording does not settle the stage (e.g. 政府予算: draft or enacted)."),
+    )
+    stage_wording = models.CharField(_("stage as worded in the source"), max_length=60, blank=True)
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="budget_lines")
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
@@ -126,6 +145,16 @@ class BudgetLine(VersionedModel):
             ),
             non_negative_check("amount_yen", "budgetline_amount_non_negative"),
             fiscal_year_check("fiscal_year", "budgetline_fiscal_year_range"),
+            models.CheckConstraint(
+                condition=~Q(stage_alternative=models.F("stage")),
+                name="budgetline_alternative_differs",
+                violation_error_message=_("The alternative stage must differ from the stage."),
+            ),
+            models.CheckConstraint(
+                condition=Q(stage_alternative="") | ~Q(stage_wording=""),
+                name="budgetline_doubt_has_wording",
+                violation_error_message=_("Quote the source's wording when its stage is in doubt."),
+            ),
         ]
 
     def __str__(self):
@@ -137,6 +166,10 @@ class BudgetLine(VersionedModel):
     @property
     def is_rounded(self) -> bool:
         return self.precision == Precision.ROUNDED
+
+    @property
+    def stage_in_doubt(self) -> bool:
+        return bool(self.stage_alternative)
 
 
 class Indicator(LocalizedNameMixin, VersionedModel):
@@ -244,3 +277,62 @@ class OutcomeValue(VersionedModel):
 
     def get_absolute_url(self):
         return f"{reverse('programs:outcome_value_list')}?indicator={self.indicator_id}"
+
+
+class ProgramFact(VersionedModel):
+    """A statement a source makes about a program (DESIGN §2b): a count the paper states
+    (FY2007: 7 Phase I regions ran, 4 ended) or a sentence (an aim, an issue, the policy context).
+
+    Stated facts sit beside what the product derives from its own partial lists, so a page can
+    say where the two disagree. ``key`` groups the paper's statements (``aim``, ``issue``…)."""
+
+    class Kind(models.TextChoices):
+        CONTEXT = "context", _("Policy context")
+        AIM = "aim", _("Aim")
+        ISSUE = "issue", _("Issue")
+        COUNT = "count", _("Stated count")
+        FIGURE = "figure", _("Stated figure")
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="facts")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    fiscal_year = fiscal_year_field(null=True, verbose_name=_("fiscal year"))
+    value = models.IntegerField(_("stated value"), null=True, blank=True)
+    measure = models.SlugField(
+        _("what the value counts"),
+        max_length=40,
+        blank=True,
+        help_text=_("regions_running, regions_ending … (compared with the cluster list)"),
+    )
+    label = models.CharField(_("label"), max_length=20, blank=True, help_text=_("e.g. ① for the paper's issues"))
+    text_ja = models.TextField(_("statement (Japanese)"))
+    text_en = models.TextField(_("statement (English)"), blank=True)
+    quote = models.TextField(_("quoted wording"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="facts")
+    history = HistoricalRecords()
+
+    objects = NationalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["program__order", "order", "key"]
+        verbose_name = _("program fact")
+        verbose_name_plural = _("program facts")
+        constraints = [
+            fiscal_year_check("fiscal_year", "programfact_fiscal_year_range"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | ~Q(measure=""),
+                name="programfact_value_has_measure",
+                violation_error_message=_("Say what a stated value counts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program} {self.get_kind_display()} {self.label or self.key}"
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import get_language
+
+        english = (get_language() or "ja").startswith("en")
+        return self.text_en if english and self.text_en else self.text_ja
