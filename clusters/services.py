@@ -57,7 +57,7 @@ def report_source(*, user, cluster: Cluster, fy: int) -> Source:
     source, created = Source.objects.get_or_create(
         key=f"annual-report-{cluster.slug}-{fy}"[:80],
         defaults={
-            "kind": "official",
+            "kind": "reported",
             "title": f"年次報告：{cluster.name_ja}（{fy}年度）",
             "publisher": cluster.region.name_ja,
             "locator": _("Annual report submitted through Kakehashi"),

@@ -167,12 +167,29 @@ def format_money(
     return text
 
 
-def format_percent(value: Decimal | float | None, decimals: int = 1, *, signed: bool = False) -> str:
-    """12.3% / ▲3.4% / +3.3% (signed); None → "—"."""
-    if value is None:
+def format_percent(
+    value: Decimal | float | None, decimals: int = 1, *, signed: bool = False, rounded: bool = False
+) -> str:
+    """12.3% / ▲3.4% / +3.3% (signed); 約+3.3% / ≈+3.3% when computed from a rounded figure;
+    None → "—"."""
+    if value is None or value != value:  # None or NaN
         return "—"
     value = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = format_number(value, decimals)
     if signed and value > 0:
         text = "+" + text
+    if rounded:
+        text = ("約" if _lang(None) == "ja" else "≈") + text
     return f"{text}%"
+
+
+def fiscal_year_of(day) -> int:
+    """The fiscal year (April–March) a date falls in: 2009-03-31 → 2008, 2009-04-01 → 2009."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def current_fiscal_year() -> int:
+    """Today's fiscal year in Asia/Tokyo (the project's TIME_ZONE)."""
+    from django.utils import timezone
+
+    return fiscal_year_of(timezone.localdate())

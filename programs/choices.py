@@ -57,3 +57,18 @@ class IndicatorUnit(TextChoices):
     CASES = "cases", _("cases (件)")
     COMPANIES = "companies", _("companies (社)")
     YEN = "yen", _("yen")
+
+
+def stage_text(stage: str, alternative: str = "", wording: str = "") -> str:
+    """A stage as the source settles it: "当初予算", or where the wording leaves it open
+    "予算案または当初予算（出典の表記：政府予算）" (DESIGN §2b: stage doubt is data)."""
+    from django.utils.translation import gettext
+
+    labels = dict(Stage.choices)
+    if not alternative:
+        return str(labels.get(stage, stage))
+    first, second = sorted([stage, alternative], key=lambda s: STAGE_ORDER.get(s, 99))
+    text = gettext("%(first)s or %(second)s") % {"first": labels[first], "second": labels[second]}
+    if wording:
+        text += gettext(" (the source says: %(wording)s)") % {"wording": wording}
+    return text

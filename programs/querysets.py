@@ -2,13 +2,8 @@ from django.db.models import Q
 
 from core.querysets import NationalQuerySet
 
-from .choices import STAGE_ORDER
-
 
 class ProgramQuerySet(NationalQuerySet):
-    def with_latest_budget(self):
-        return with_latest_budget(self)
-
     def with_cluster_count(self):
         from django.db.models import Count
 
@@ -56,36 +51,3 @@ class OutcomeValueQuerySet(NationalQuerySet):
 
     def contributions(self):
         return self.filter(Q(program__isnull=False))
-
-
-def latest_stage(stages) -> str | None:
-    """The most advanced stage among ``stages`` (決算 > 補正後 > 当初予算 > 予算案 > 概算要求)."""
-    stages = [s for s in stages if s in STAGE_ORDER]
-    return max(stages, key=STAGE_ORDER.__getitem__) if stages else None
-
-
-def stage_rank_expression():
-    """SQL CASE giving each stage its rank (request 0 … settled 4), for ordering in the database."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    return Case(*[When(stage=s, then=Value(r)) for s, r in STAGE_ORDER.items()], output_field=IntegerField())
-
-
-def with_latest_budget(queryset):
-    """Annotate programs with their latest figure: the latest fiscal year, and in it the most
-    advanced stage (latest_fy, latest_stage, latest_amount, latest_rounded). Subqueries only."""
-    from django.db.models import OuterRef, Subquery
-
-    from .models import BudgetLine
-
-    latest = (
-        BudgetLine.objects.filter(program=OuterRef("pk"))
-        .annotate(rank=stage_rank_expression())
-        .order_by("-fiscal_year", "-rank")
-    )
-    return queryset.annotate(
-        latest_fy=Subquery(latest.values("fiscal_year")[:1]),
-        latest_stage=Subquery(latest.values("stage")[:1]),
-        latest_amount=Subquery(latest.values("amount_yen")[:1]),
-        latest_rounded=Subquery(latest.values("precision")[:1]),
-    )

@@ -61,7 +61,19 @@ def program_rows(*, user) -> list[dict]:
     return list(
         Program.objects.restrict(user)
         .order_by("order", "slug")
-        .values("id", "parent_id", "slug", "name_ja", "name_en", "order", "policy_area", "implementer")
+        .values(
+            "id",
+            "parent_id",
+            "slug",
+            "name_ja",
+            "name_en",
+            "name_en_is_translation",
+            "order",
+            "policy_area",
+            "implementer",
+            "start_fy",
+            "end_fy",
+        )  # fmt: skip
     )
 
 
@@ -79,8 +91,11 @@ def budget_line_rows(*, user, queryset=None) -> list[dict]:
             "amount_yen": row["amount_yen"],
             "rounded": row["precision"] == "rounded",
             "source_kind": row["source__kind"],
+            "doubt": bool(row["stage_alternative"]),
         }
-        for row in qs.values("program_id", "fiscal_year", "stage", "amount_yen", "precision", "source__kind")
+        for row in qs.values(
+            "program_id", "fiscal_year", "stage", "amount_yen", "precision", "source__kind", "stage_alternative"
+        )
     ]
 
 
@@ -103,7 +118,9 @@ def budget_years(*, user) -> list[int]:
 
 def budget_totals(queryset) -> dict:
     """Σ amount over every row of a (filtered) queryset — all pages, not just one — with the row
-    count and whether any row was rounded in its source. One query."""
+    count, whether any row was rounded in its source, and the distinct (program, stage, stage in
+    doubt) keys, so the caller can apply DESIGN §2b's totals rule (reports.analytics.can_total).
+    Two queries, whatever the number of rows."""
     from django.db.models import Count, Q, Sum
 
     result = queryset.order_by().aggregate(
@@ -111,10 +128,12 @@ def budget_totals(queryset) -> dict:
         count=Count("pk"),
         rounded_rows=Count("pk", filter=Q(precision="rounded")),
     )
+    keys = queryset.order_by().values_list("program_id", "stage", "stage_alternative").distinct()
     return {
         "amount_yen": result["amount_yen"],
         "count": result["count"],
         "rounded": bool(result["rounded_rows"]),
+        "keys": [(pid, stage, bool(alt)) for pid, stage, alt in keys],
     }
 
 
@@ -183,6 +202,7 @@ def outcome_rows(*, user, queryset=None) -> tuple[list[dict], list[dict]]:
             "rounded": row["precision"] == "rounded",
             "source_id": row["source_id"],
             "illustrative": row["source__kind"] == "illustrative",
+            "source_kind": row["source__kind"],
         }
         (totals if row["program_id"] is None else contributions).append(item)
     return totals, contributions

@@ -3,9 +3,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.formatting import fiscal_year_range_label, format_money, unit_label
+from core.formatting import fiscal_year_label, fiscal_year_range_label, format_money, unit_label
 from core.tables import FiscalYearColumn, KakehashiTable, MoneyColumn, badge, localized_name, other_name, source_cell
 
+from .choices import Stage, stage_text
 from .models import BudgetLine, OutcomeValue, Program, Source
 
 
@@ -36,8 +37,11 @@ class ProgramTable(KakehashiTable):
     policy_area = tables.Column(_("Policy area"))
     implementer = tables.Column(_("Implementer"))
     period = tables.Column(_("Period"), accessor="start_fy", order_by=("start_fy", "end_fy"))
-    latest_fy = FiscalYearColumn(verbose_name=_("Latest fiscal year"), default="—")
-    latest_amount = MoneyColumn(_("Latest figure"), default="—")
+    latest_fy = tables.Column(_("Latest fiscal year"), accessor="pk", orderable=False)
+    latest_stage = tables.Column(_("Stage"), accessor="pk", orderable=False)
+    latest_amount = tables.Column(
+        _("Latest figure"), accessor="pk", orderable=False, attrs={"th": {"class": "num"}, "td": {"class": "num"}}
+    )
     cluster_count = tables.Column(_("Clusters"), attrs={"th": {"class": "num"}, "td": {"class": "num"}})
 
     class Meta(KakehashiTable.Meta):
@@ -50,10 +54,15 @@ class ProgramTable(KakehashiTable):
             "implementer",
             "period",
             "latest_fy",
+            "latest_stage",
             "latest_amount",
             "cluster_count",
         )
         order_by = ("name",)
+
+    def __init__(self, *args, latest=None, **kwargs):
+        self.latest = latest or {}  # program id → figure dict (reports.analytics.latest_figures)
+        super().__init__(*args, **kwargs)
 
     def before_render(self, request):
         self.columns["latest_amount"].column.verbose_name = f"{_('Latest figure')}（{unit_label(self.unit)}）"
@@ -69,9 +78,30 @@ class ProgramTable(KakehashiTable):
     def render_period(self, record):
         return fiscal_year_range_label(record.start_fy, record.end_fy) or "—"
 
+    def render_latest_fy(self, record):
+        figure = self.latest.get(record.pk)
+        return fiscal_year_label(figure["fy"], "short") if figure else "—"
+
+    def render_latest_stage(self, record):
+        figure = self.latest.get(record.pk)
+        if not figure:
+            return "—"
+        stage = dict(Stage.choices)[figure["stage"]]
+        if figure["doubt"]:
+            return badge("stage-doubt", format_html("{}{}", stage, _(" (stage in doubt in the source)")))
+        return badge(f"stage-{figure['stage']}", stage)
+
     def render_latest_amount(self, record):
-        label = format_money(record.latest_amount, self.unit, rounded=record.latest_rounded == "rounded")
-        return format_html('<span data-value="{}">{}</span>', record.latest_amount, label)
+        figure = self.latest.get(record.pk)
+        if not figure:
+            return "—"
+        label = format_money(figure["amount_yen"], self.unit, rounded=figure["rounded"])
+        basis = (
+            format_html("<br><small>{}</small>", _("Sum of %(count)s sub-programs") % {"count": figure["parts"]})
+            if figure["parts"]
+            else ""
+        )
+        return format_html('<span data-value="{}">{}</span>{}', figure["amount_yen"], label, basis)
 
 
 class BudgetLineTable(KakehashiTable):
@@ -113,8 +143,8 @@ class BudgetLineTable(KakehashiTable):
 
     def footer_total(self):
         amount = self.totals.get("amount_yen")
-        if amount is None:
-            return "—"
+        if amount is None or self.totals.get("reason"):
+            return format_html('<span title="{}">—</span>', self.totals.get("reason_text", ""))
         return format_html(
             '<span data-value="{}">{}</span>',
             amount,
@@ -129,13 +159,16 @@ class BudgetLineTable(KakehashiTable):
         )
 
     def render_stage(self, record):
+        if record.stage_in_doubt:
+            text = stage_text(record.stage, record.stage_alternative, record.stage_wording)
+            return badge("stage-doubt", text)
         return badge(f"stage-{record.stage}", record.get_stage_display())
 
     def render_precision(self, record):
         if record.is_rounded:
             note = format_html("<br><small>{}</small>", record.precision_note) if record.precision_note else ""
-            return format_html("{}{}", badge("rounded", _("Rounded")), note)
-        return _("Exact")
+            return format_html("{}{}", badge("rounded", record.get_precision_display()), note)
+        return record.get_precision_display()
 
     def render_source(self, record):
         return source_cell(record.source)

@@ -1,147 +1,248 @@
 """Pure data shaping with pandas: rows in, DataFrames out. No request, no ORM, no formatting.
 
-Budget figures arrive as plain rows (program, fiscal year, stage, whole yen, rounded flag,
-source kind). A program with no figure of its own for a year and stage takes the sum of its
-children's; a parent whose own figure exceeds its children's shows the difference as the
-unitemized remainder (その他・内訳なし), marked rounded when any figure it comes from is.
+Budget figures follow DESIGN §2b ("a derived number never says more than its inputs"); this
+module is the one place those rules are written, and every page, report, chart and export
+reads budget figures through it:
+
+1. **Complete or nothing.** A program's figure for (fiscal year, stage) is its own stated figure.
+   Only where it has none is it the sum of its children (下位事業の合計), and only when every
+   child that exists that year has a figure at that same stage. A partial sum is never a value:
+   it is reported separately (``partial_sums``) so a page can say "n of m sub-programs".
+2. **Latest stage** is chosen per program and year among those complete figures
+   (``stage_per_year``).
+3. **Changes** only between two complete figures of the same stage whose stage is not in
+   doubt; rounded (約) when either side is (``change``).
+4. **Totals** only over figures of one stage none of which contains another (``can_total``).
+5. **Precision, stage doubt and source kind travel** with every figure: ``rounded``, ``doubt``
+   and ``kind`` (the most cautionary kind of any input: illustrative > reported > press > official).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 STAGES = ["request", "draft", "enacted", "supplementary", "settled"]
 STAGE_RANK = {stage: rank for rank, stage in enumerate(STAGES)}
-REMAINDER = "remainder"
+REMAINDER = "remainder"  # the parent's own figure minus its (complete) children: その他・内訳なし
+UNITEMIZED = "unitemized"  # the parent's own figure where its children are not all known
+KIND_CAUTION = ["illustrative", "reported", "press", "official"]
 
-LINE_COLUMNS = ["program_id", "fiscal_year", "stage", "amount_yen", "rounded", "source_kind"]
-VALUE_COLUMNS = ["program_id", "fiscal_year", "stage", "amount_yen", "rounded", "own", "illustrative"]
-BREAKDOWN_COLUMNS = ["fiscal_year", "stage", "series", "amount_yen", "rounded", "illustrative"]
+LINE_COLUMNS = ["program_id", "fiscal_year", "stage", "amount_yen", "rounded", "source_kind", "doubt"]
+VALUE_COLUMNS = [
+    "program_id", "fiscal_year", "stage", "amount_yen", "rounded", "own", "parts", "kind", "illustrative", "doubt",
+]  # fmt: skip
+PARTIAL_COLUMNS = ["program_id", "fiscal_year", "stage", "have", "expected"]
+BREAKDOWN_COLUMNS = ["fiscal_year", "stage", "series", "amount_yen", "rounded", "illustrative", "kind", "doubt"]
+
+
+def with_none(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Optional columns hold None for a missing value (never NaN): one way to write "missing"."""
+    for column in columns:
+        frame[column] = pd.Series([None if v is None or v != v else v for v in frame[column]], dtype=object,
+                                  index=frame.index)  # fmt: skip
+    return frame
 
 
 def lines_frame(rows: Iterable[dict]) -> pd.DataFrame:
-    """Budget lines as a DataFrame with fixed columns (empty input gives an empty frame)."""
-    frame = pd.DataFrame(list(rows), columns=LINE_COLUMNS)
-    return frame.astype({"amount_yen": "int64", "fiscal_year": "int64", "rounded": "bool"})
+    """Budget lines as a DataFrame with fixed columns (empty input gives an empty frame).
+    ``doubt``: the source's wording does not settle the stage (absent in old rows: False)."""
+    frame = pd.DataFrame([{"doubt": False, **row} for row in rows], columns=LINE_COLUMNS)
+    return frame.astype({"amount_yen": "int64", "fiscal_year": "int64", "rounded": "bool", "doubt": "bool"})
 
 
-def _children(programs: Iterable[dict]) -> dict[int | None, list[int]]:
-    children: dict[int | None, list[int]] = {}
+def most_cautious(kinds: Iterable[str]) -> str:
+    """The kind a derived figure carries: the most cautionary kind among its inputs."""
+    kinds = set(kinds)
+    return next((k for k in KIND_CAUTION if k in kinds), next(iter(sorted(kinds)), "official"))
+
+
+def _children(programs: Iterable[dict]) -> dict[int | None, list[dict]]:
+    children: dict[int | None, list[dict]] = {}
     for program in programs:
-        children.setdefault(program["parent_id"], []).append(program["id"])
+        children.setdefault(program["parent_id"], []).append(program)
     return children
 
 
-def rolled_values(lines: pd.DataFrame, programs: list[dict]) -> pd.DataFrame:
-    """Each program's value for every (fiscal year, stage) that has figures.
+def exists_in(program: dict, fy: int) -> bool:
+    """Whether a program may exist in ``fy``: an unknown first or last year does not rule it out."""
+    start, end = program.get("start_fy"), program.get("end_fy")
+    return (start is None or fy >= start) and (end is None or fy <= end)
 
-    ``own`` is True for the program's own budget line; False for a sum of its descendants'
-    values (used when it has no line itself). ``rounded`` is True when any figure used is.
+
+@dataclass(frozen=True)
+class Figure:
+    amount_yen: int
+    rounded: bool
+    own: bool
+    parts: int  # 0 for a stated figure, else the number of sub-programs summed
+    kind: str
+    doubt: bool
+
+
+def roll_up(lines: pd.DataFrame, programs: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every program's complete figures per (fiscal year, stage), and the partial sums left out.
+
+    Returns ``(values, partials)``: ``values`` has VALUE_COLUMNS (own stated figures and complete
+    sums of sub-programs only); ``partials`` has PARTIAL_COLUMNS — a program without its own
+    figure whose existing sub-programs only partly have one (``have`` of ``expected``).
     """
     children = _children(programs)
     out: list[dict] = []
+    partial: list[dict] = []
     for (fy, stage), group in lines.groupby(["fiscal_year", "stage"], sort=True):
+        fy = int(fy)
         own = {
-            int(row.program_id): (int(row.amount_yen), bool(row.rounded), row.source_kind == "illustrative")
-            for row in group.itertuples()
+            int(r.program_id): Figure(int(r.amount_yen), bool(r.rounded), True, 0, r.source_kind, bool(r.doubt))
+            for r in group.itertuples()
         }
-        memo: dict[int, tuple[int, bool, bool, bool] | None] = {}
+        memo: dict[int, Figure | None] = {}
 
-        def value(pid: int, own=own, memo=memo):
+        def figure(pid: int, own=own, memo=memo, fy=fy, stage=stage) -> Figure | None:
             if pid in memo:
                 return memo[pid]
-            if pid in own:
-                amount, rounded, illustrative = own[pid]
-                result = (amount, rounded, True, illustrative)
-            else:
-                parts = [v for child in children.get(pid, []) if (v := value(child)) is not None]
-                result = (
-                    (sum(p[0] for p in parts), any(p[1] for p in parts), False, any(p[3] for p in parts))
-                    if parts
-                    else None
-                )
+            result = own.get(pid)
+            if result is None:
+                kids = [(c, figure(c["id"])) for c in children.get(pid, [])]
+                expected = [(c, f) for c, f in kids if f is not None or exists_in(c, fy)]
+                have = [f for _c, f in expected if f is not None]
+                if have and len(have) == len(expected):
+                    result = Figure(
+                        sum(f.amount_yen for f in have),
+                        any(f.rounded for f in have),
+                        False,
+                        len(have),
+                        most_cautious(f.kind for f in have),
+                        any(f.doubt for f in have),
+                    )
+                elif have:
+                    partial.append(
+                        {"program_id": pid, "fiscal_year": fy, "stage": stage, "have": len(have),
+                         "expected": len(expected)}
+                    )  # fmt: skip
             memo[pid] = result
             return result
 
         for program in programs:
-            result = value(program["id"])
+            result = figure(program["id"])
             if result is not None:
-                amount, rounded, is_own, illustrative = result
                 out.append(
                     {
                         "program_id": program["id"],
-                        "fiscal_year": int(fy),
+                        "fiscal_year": fy,
                         "stage": stage,
-                        "amount_yen": amount,
-                        "rounded": rounded,
-                        "own": is_own,
-                        "illustrative": illustrative,
+                        "amount_yen": result.amount_yen,
+                        "rounded": result.rounded,
+                        "own": result.own,
+                        "parts": result.parts,
+                        "kind": result.kind,
+                        "illustrative": result.kind == "illustrative",
+                        "doubt": result.doubt,
                     }
                 )
-    return pd.DataFrame(out, columns=VALUE_COLUMNS)
+    values = pd.DataFrame(out, columns=VALUE_COLUMNS)
+    partials = pd.DataFrame(partial, columns=PARTIAL_COLUMNS).drop_duplicates()
+    return values, partials
+
+
+def rolled_values(lines: pd.DataFrame, programs: list[dict]) -> pd.DataFrame:
+    """Each program's complete figures (see ``roll_up``)."""
+    return roll_up(lines, programs)[0]
+
+
+def partial_sums(lines: pd.DataFrame, programs: list[dict]) -> pd.DataFrame:
+    """Where a program has no figure because only some of its sub-programs have one."""
+    return roll_up(lines, programs)[1]
 
 
 def breakdown(values: pd.DataFrame, programs: list[dict], parent_id: int) -> pd.DataFrame:
-    """A parent's children per (fiscal year, stage), plus the unitemized remainder.
+    """A parent's figure per (fiscal year, stage), split into its children where that is honest.
 
-    The remainder (series ``"remainder"``) = the parent's own figure − Σ its children's values,
-    present only where the parent has its own figure and at least one child has a value. It is
-    kept even when negative (a data problem to show, not hide) and never forced to zero.
+    - The parent's own figure with every existing child known: the children plus the
+      unitemized remainder (series ``REMAINDER`` = own − Σ children, kept even when negative —
+      a data problem to show — and never forced to zero; dropped only when exactly zero).
+    - The parent's own figure with its children not all known: one bar, series ``UNITEMIZED``.
+    - A complete sum of the children (no own figure): the children.
     """
-    child_ids = _children(programs).get(parent_id, [])
+    programs_by_parent = _children(programs)
     rows: list[dict] = []
     for (fy, stage), group in values.groupby(["fiscal_year", "stage"], sort=True):
+        fy = int(fy)
         by_program = {int(r.program_id): r for r in group.itertuples()}
-        parts = [by_program[c] for c in child_ids if c in by_program]
-        for part in parts:
-            rows.append(
-                {
-                    "fiscal_year": int(fy),
-                    "stage": stage,
-                    "series": int(part.program_id),
-                    "amount_yen": int(part.amount_yen),
-                    "rounded": bool(part.rounded),
-                    "illustrative": bool(part.illustrative),
-                }
-            )
         parent = by_program.get(parent_id)
-        if parent is not None and parent.own and parts:
+        if parent is None:
+            continue
+        kids = programs_by_parent.get(parent_id, [])
+        expected = [c for c in kids if c["id"] in by_program or exists_in(c, fy)]
+        parts = [by_program[c["id"]] for c in expected if c["id"] in by_program]
+        complete = bool(expected) and len(parts) == len(expected)
+
+        def row(series, amount, rounded, kind, doubt, fy=fy, stage=stage):
+            return {"fiscal_year": fy, "stage": stage, "series": series, "amount_yen": int(amount),
+                    "rounded": bool(rounded), "illustrative": kind == "illustrative", "kind": kind,
+                    "doubt": bool(doubt)}  # fmt: skip
+
+        if parent.own and not complete:
+            rows.append(row(UNITEMIZED, parent.amount_yen, parent.rounded, parent.kind, parent.doubt))
+            continue
+        for part in parts:
+            rows.append(row(int(part.program_id), part.amount_yen, part.rounded, part.kind, part.doubt))
+        if parent.own:
             remainder = int(parent.amount_yen) - sum(int(p.amount_yen) for p in parts)
             if remainder != 0:
-                rows.append(
-                    {
-                        "fiscal_year": int(fy),
-                        "stage": stage,
-                        "series": REMAINDER,
-                        "amount_yen": remainder,
-                        "rounded": bool(parent.rounded) or any(bool(p.rounded) for p in parts),
-                        "illustrative": bool(parent.illustrative) or any(bool(p.illustrative) for p in parts),
-                    }
-                )
+                rounded = bool(parent.rounded) or any(bool(p.rounded) for p in parts)
+                kind = most_cautious([parent.kind, *[p.kind for p in parts]])
+                doubt = bool(parent.doubt) or any(bool(p.doubt) for p in parts)
+                rows.append(row(REMAINDER, remainder, rounded, kind, doubt))
     return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
 
 
 def stage_per_year(values: pd.DataFrame, program_id: int, stage: str = "latest") -> dict[int, str]:
-    """Which stage to show for each fiscal year of a program.
+    """Which stage to show for each fiscal year of a program — the one rule for "latest".
 
-    ``latest``: the most advanced stage at which the program has a figure of its own that year
-    (a partial sum of children at a later stage is not the program's figure); when it has no
-    figure of its own that year, the most advanced stage of its children's sum. A named stage:
-    only the years that have a value at that stage.
+    ``latest``: the most advanced stage among the program's complete figures that year (its own,
+    or a complete sum of its sub-programs; partial sums are never values). A named stage: only
+    the years that have a complete figure at that stage.
     """
     rows = values[values["program_id"] == program_id]
     result: dict[int, str] = {}
     for fy, group in rows.groupby("fiscal_year", sort=True):
+        stages = set(group["stage"])
         if stage == "latest":
-            own = list(group.loc[group["own"], "stage"])
-            candidates = own or list(group["stage"])
-            result[int(fy)] = max(candidates, key=STAGE_RANK.__getitem__)
-        elif stage in set(group["stage"]):
+            result[int(fy)] = max(stages, key=STAGE_RANK.__getitem__)
+        elif stage in stages:
             result[int(fy)] = stage
     return result
+
+
+def latest_figures(values: pd.DataFrame) -> dict[int, dict]:
+    """Each program's latest figure: its last fiscal year with a complete figure, at that year's
+    latest stage (the same rule as ``stage_per_year``). program id → figure dict."""
+    result: dict[int, dict] = {}
+    if values.empty:
+        return result
+    ranked = values.assign(_rank=values["stage"].map(STAGE_RANK))
+    ranked = ranked.sort_values(["program_id", "fiscal_year", "_rank"])
+    for r in ranked.groupby("program_id", sort=False).tail(1).itertuples():
+        result[int(r.program_id)] = figure_dict(r)
+    return result
+
+
+def figure_dict(r) -> dict:
+    """One row of ``values`` as a plain dict."""
+    return {
+        "fy": int(r.fiscal_year),
+        "stage": r.stage,
+        "amount_yen": int(r.amount_yen),
+        "rounded": bool(r.rounded),
+        "own": bool(r.own),
+        "parts": int(r.parts),
+        "kind": r.kind,
+        "doubt": bool(r.doubt),
+    }
 
 
 def select_stages(frame: pd.DataFrame, stages: dict[int, str]) -> pd.DataFrame:
@@ -159,66 +260,101 @@ def percent_change(new: int, old: int) -> Decimal | None:
     return (Decimal(new - old) * 100 / Decimal(old)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def headline(values: pd.DataFrame, program_id: int) -> dict | None:
-    """The program's own figure for its latest fiscal year and for the year before (each at its
-    most advanced stage), the change and the percentage change, and whether the stages differ.
+#: why a change is not given (keys for presenters' sentences)
+NO_CHANGE_STAGES = "stages-differ"
+NO_CHANGE_DOUBT = "stage-in-doubt"
+NO_CHANGE_MISSING = "missing"
 
-    Only the program's own figures count: a year where only sub-programs have figures (e.g. a
-    later request for one child) says nothing about the program's total.
+
+def change(new: dict | None, old: dict | None, *, across_stages: bool = False) -> dict:
+    """Δ and Δ% between two figures (dicts with amount_yen, stage, rounded, doubt).
+
+    Only between two figures of the same stage, neither with its stage in doubt, unless
+    ``across_stages`` (the caller's label names both stages). ``rounded`` when either side is.
     """
-    own = values[(values["program_id"] == program_id) & values["own"]]
-    stages = stage_per_year(own, program_id)
+    if new is None or old is None:
+        return {"delta_yen": None, "delta_pct": None, "rounded": False, "reason": NO_CHANGE_MISSING}
+    rounded = bool(new["rounded"]) or bool(old["rounded"])
+    if not across_stages and (new["doubt"] or old["doubt"]):
+        return {"delta_yen": None, "delta_pct": None, "rounded": rounded, "reason": NO_CHANGE_DOUBT}
+    if not across_stages and new["stage"] != old["stage"]:
+        return {"delta_yen": None, "delta_pct": None, "rounded": rounded, "reason": NO_CHANGE_STAGES}
+    delta = int(new["amount_yen"]) - int(old["amount_yen"])
+    return {
+        "delta_yen": delta,
+        "delta_pct": percent_change(int(new["amount_yen"]), int(old["amount_yen"])),
+        "rounded": rounded,
+        "reason": None,
+    }
+
+
+def headline(values: pd.DataFrame, program_id: int) -> dict | None:
+    """The program's complete figure for its latest fiscal year and for the year before (each
+    at its latest stage), and the change. The stages may differ: the dashboard names both in
+    words, as the 2008 paper compares its 予算案 with the year before's 当初予算."""
+    stages = stage_per_year(values, program_id)
     if not stages:
         return None
     latest_fy = max(stages)
-    rows = select_stages(own, stages).set_index("fiscal_year")
-    latest = rows.loc[latest_fy]
-    result = {
-        "fy": latest_fy,
-        "stage": stages[latest_fy],
-        "amount_yen": int(latest["amount_yen"]),
-        "rounded": bool(latest["rounded"]),
-        "previous": None,
-    }
-    previous_fy = latest_fy - 1
-    if previous_fy in stages:
-        previous = rows.loc[previous_fy]
-        delta = int(latest["amount_yen"]) - int(previous["amount_yen"])
+    rows = {int(r.fiscal_year): figure_dict(r) for r in select_stages(values[values["program_id"] == program_id],
+                                                                       stages).itertuples()}  # fmt: skip
+    latest = rows[latest_fy]
+    result = {**latest, "previous": None}
+    previous = rows.get(latest_fy - 1)
+    if previous is not None:
+        delta = change(latest, previous, across_stages=True)
         result["previous"] = {
-            "fy": previous_fy,
-            "stage": stages[previous_fy],
-            "amount_yen": int(previous["amount_yen"]),
-            "rounded": bool(previous["rounded"]),
-            "delta_yen": delta,
-            "delta_pct": percent_change(int(latest["amount_yen"]), int(previous["amount_yen"])),
-            "same_stage": stages[previous_fy] == stages[latest_fy],
+            **previous,
+            "delta_yen": delta["delta_yen"],
+            "delta_pct": delta["delta_pct"],
+            "delta_rounded": delta["rounded"],
+            "same_stage": previous["stage"] == latest["stage"],
         }
     return result
 
 
+YOY_COLUMNS = ["fiscal_year", "stage", "amount_yen", "rounded", "own", "parts", "kind", "doubt", "delta_yen",
+               "delta_pct", "delta_rounded", "reason"]  # fmt: skip
+
+
 def year_over_year(values: pd.DataFrame, program_id: int) -> pd.DataFrame:
-    """For each stage of a program, the change from the year before at the same stage only."""
-    rows = values[values["program_id"] == program_id].sort_values(["stage", "fiscal_year"])
+    """For each complete figure of a program, the change from the year before at the same stage
+    (``change``: none across stages or with the stage in doubt)."""
+    rows = values[values["program_id"] == program_id]
+    by_key = {(int(r.fiscal_year), r.stage): figure_dict(r) for r in rows.itertuples()}
     out = []
-    for stage, group in rows.groupby("stage"):
-        by_year = {int(r.fiscal_year): r for r in group.itertuples()}
-        for fy, row in by_year.items():
-            prev = by_year.get(fy - 1)
-            out.append(
-                {
-                    "fiscal_year": fy,
-                    "stage": stage,
-                    "amount_yen": int(row.amount_yen),
-                    "rounded": bool(row.rounded),
-                    "delta_yen": int(row.amount_yen) - int(prev.amount_yen) if prev is not None else None,
-                    "delta_pct": percent_change(int(row.amount_yen), int(prev.amount_yen))
-                    if prev is not None
-                    else None,
-                }
-            )
-    return pd.DataFrame(
-        out, columns=["fiscal_year", "stage", "amount_yen", "rounded", "delta_yen", "delta_pct"]
-    ).sort_values(["fiscal_year", "stage"], key=lambda s: s.map(STAGE_RANK) if s.name == "stage" else s)
+    for (fy, stage), figure in sorted(by_key.items(), key=lambda kv: (kv[0][0], STAGE_RANK[kv[0][1]])):
+        delta = change(figure, by_key.get((fy - 1, stage)))
+        out.append(
+            {"fiscal_year": fy, "stage": stage, "amount_yen": figure["amount_yen"], "rounded": figure["rounded"],
+             "own": figure["own"], "parts": figure["parts"], "kind": figure["kind"], "doubt": figure["doubt"],
+             "delta_yen": delta["delta_yen"], "delta_pct": delta["delta_pct"], "delta_rounded": delta["rounded"],
+             "reason": delta["reason"]}
+        )  # fmt: skip
+    return with_none(pd.DataFrame(out, columns=YOY_COLUMNS), ["delta_yen", "delta_pct", "reason"])
+
+
+def can_total(rows: Iterable[tuple[int, str, bool]], programs: list[dict]) -> tuple[bool, str | None]:
+    """Whether figures may be added up into a totals row: ``rows`` are (program id, stage, doubt).
+
+    Only over one stage, none with its stage in doubt, and no program together with one of its
+    ancestors (a parent's figure already contains its children's). Returns (ok, reason) with
+    reason one of "stages", "doubt", "nested".
+    """
+    rows = list(rows)
+    if len({stage for _pid, stage, _doubt in rows}) > 1:
+        return False, "stages"
+    if any(doubt for _pid, _stage, doubt in rows):
+        return False, "doubt"
+    parent = {p["id"]: p["parent_id"] for p in programs}
+    present = {pid for pid, _stage, _doubt in rows}
+    for pid in present:
+        ancestor = parent.get(pid)
+        while ancestor is not None:
+            if ancestor in present:
+                return False, "nested"
+            ancestor = parent.get(ancestor)
+    return True, None
 
 
 def total(amounts: Iterable[tuple[int, bool]]) -> tuple[int, bool]:
@@ -241,6 +377,7 @@ PREFECTURE_COLUMNS = [
     "regions",
     "cluster_names",
     "illustrative",
+    "source_kind",
 ]
 
 
@@ -278,6 +415,9 @@ def prefecture_measures(
                 "regions": [regions[r] for r in region_ids],
                 "cluster_names": names,
                 "illustrative": any(funding[r]["illustrative"] for r in region_ids if r in funding),
+                "source_kind": most_cautious(
+                    k for r in region_ids if r in funding for k in funding[r].get("kinds", {"official"})
+                ),
             }
         )
     return pd.DataFrame(rows, columns=PREFECTURE_COLUMNS)
@@ -291,13 +431,17 @@ def lineage(clusters: list[dict], *, horizon: int) -> pd.DataFrame:
 
     Order: first known fiscal year (the cluster's, else its program's), then program order.
     A missing first year is drawn from the program's first year (``start_known`` False); without
-    either the cluster has no span (start is None). A missing last year is the program's last
-    year if known, else the year before the next cluster of the lineage starts, else open to
+    either the cluster has no span (start is None). A missing last year is the last year it may
+    have run (``cap_fy``, clusters/periods.py; the program's last year when the row has no
+    ``cap_fy``), else the year before the next cluster of the lineage starts, else open to
     ``horizon`` (``end_known`` False in every such case).
     """
     rows = []
     for c in clusters:
         start = c["start_fy"] if c["start_fy"] is not None else c["program_start_fy"]
+        end = c["end_fy"] if c["end_fy"] is not None else c.get("cap_fy", c["program_end_fy"])
+        if start is not None and end is not None and end < start:
+            end = start
         rows.append(
             {
                 "id": c["id"],
@@ -305,7 +449,7 @@ def lineage(clusters: list[dict], *, horizon: int) -> pd.DataFrame:
                 "program": c["program"],
                 "program_id": c["program_id"],
                 "start": start,
-                "end": c["end_fy"] if c["end_fy"] is not None else c["program_end_fy"],
+                "end": end,
                 "start_known": c["start_fy"] is not None,
                 "end_known": c["end_fy"] is not None,
                 "sort_key": (start if start is not None else 9999, c["program_order"], c["id"]),
@@ -322,20 +466,24 @@ def lineage(clusters: list[dict], *, horizon: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LINEAGE_COLUMNS)
 
 
-FUNDING_COLUMNS = ["cluster_id", "fiscal_year", "kind", "national_yen", "local_yen", "illustrative"]
+FUNDING_COLUMNS = ["cluster_id", "fiscal_year", "kind", "national_yen", "local_yen", "illustrative", "source_kind"]
 
 
 def funding_frame(rows: Iterable[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows), columns=FUNDING_COLUMNS)
+    frame = pd.DataFrame([{"source_kind": "official", **row} for row in rows], columns=FUNDING_COLUMNS)
     return frame.astype({"national_yen": "int64", "local_yen": "int64", "fiscal_year": "int64"})
 
 
 def funding_totals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Σ national and local funding per fiscal year and kind (plan / actual)."""
+    """Σ national and local funding per fiscal year and kind (plan / actual), with the most
+    cautionary source kind of the rows summed."""
     if frame.empty:
-        return pd.DataFrame(columns=["fiscal_year", "kind", "national_yen", "local_yen", "illustrative"])
+        return pd.DataFrame(columns=["fiscal_year", "kind", "national_yen", "local_yen", "illustrative", "source_kind"])
     grouped = frame.groupby(["fiscal_year", "kind"], as_index=False).agg(
-        national_yen=("national_yen", "sum"), local_yen=("local_yen", "sum"), illustrative=("illustrative", "any")
+        national_yen=("national_yen", "sum"),
+        local_yen=("local_yen", "sum"),
+        illustrative=("illustrative", "any"),
+        source_kind=("source_kind", most_cautious),
     )
     return grouped.sort_values(["fiscal_year", "kind"], ascending=[True, False]).reset_index(drop=True)
 
@@ -344,7 +492,7 @@ def funding_totals(frame: pd.DataFrame) -> pd.DataFrame:
 
 SHARE_COLUMNS = [
     "indicator_id", "fiscal_year", "denominator", "numerator", "share", "parts", "expected_parts",
-    "error", "derived", "rounded", "total_source_id", "part_source_ids", "illustrative",
+    "error", "derived", "rounded", "total_source_id", "part_source_ids", "illustrative", "part_kind", "total_kind",
 ]  # fmt: skip
 
 
@@ -393,6 +541,8 @@ def outcome_shares(totals: list[dict], contributions: list[dict], counting_progr
                 "total_source_id": total["source_id"] if total else None,
                 "part_source_ids": sorted({p["source_id"] for p in found}),
                 "illustrative": any(p["illustrative"] for p in found),
+                "part_kind": most_cautious(p.get("source_kind", "official") for p in found) if found else None,
+                "total_kind": total.get("source_kind", "official") if total else None,
             }
         )
     return pd.DataFrame(out, columns=SHARE_COLUMNS)
@@ -420,9 +570,12 @@ def indicator_families(indicators: list[dict]) -> list[list[dict]]:
 # --- Report pivots ---------------------------------------------------------------------------
 
 
+PIVOT_COLUMNS = ["program_id", "fiscal_year", "stage", "amount_yen", "rounded", "own", "parts", "kind", "doubt"]
+
+
 def budget_pivot(values: pd.DataFrame, programs: list[dict], *, stage: str, fy_from=None, fy_to=None) -> pd.DataFrame:
-    """Program × fiscal year at one stage (or each program's latest stage per year): amount in
-    yen, with a parallel 'rounded' flag. Rows keep the program tree order; empty rows dropped."""
+    """Program × fiscal year at one stage (or each program's latest stage per year): complete
+    figures only, with their precision, parts, kind and stage doubt. Rows keep the tree order."""
     frame = values
     if fy_from is not None:
         frame = frame[frame["fiscal_year"] >= fy_from]
@@ -433,91 +586,70 @@ def budget_pivot(values: pd.DataFrame, programs: list[dict], *, stage: str, fy_f
         stages = stage_per_year(frame, program["id"], stage)
         chosen = select_stages(frame[frame["program_id"] == program["id"]], stages)
         for r in chosen.itertuples():
-            rows.append(
-                {
-                    "program_id": program["id"],
-                    "fiscal_year": int(r.fiscal_year),
-                    "stage": r.stage,
-                    "amount_yen": int(r.amount_yen),
-                    "rounded": bool(r.rounded),
-                    "own": bool(r.own),
-                }
-            )
-    return pd.DataFrame(rows, columns=["program_id", "fiscal_year", "stage", "amount_yen", "rounded", "own"])
+            rows.append({"program_id": program["id"], **{k: v for k, v in figure_dict(r).items() if k != "fy"},
+                         "fiscal_year": int(r.fiscal_year)})  # fmt: skip
+    return pd.DataFrame(rows, columns=PIVOT_COLUMNS)
 
 
 def region_funding_pivot(rows: list[dict], *, kind: str, part: str = "national") -> pd.DataFrame:
     """Region × fiscal year sums of cluster funding (national, local or both) for plan or actual."""
     frame = pd.DataFrame(
-        rows, columns=["cluster_id", "region_id", "fiscal_year", "kind", "national_yen", "local_yen", "illustrative"]
-    )
+        [{"source_kind": "official", **row} for row in rows],
+        columns=["cluster_id", "region_id", "fiscal_year", "kind", "national_yen", "local_yen", "illustrative",
+                 "source_kind"],
+    )  # fmt: skip
     frame = frame[frame["kind"] == kind]
     if frame.empty:
-        return pd.DataFrame(columns=["region_id", "fiscal_year", "amount_yen", "illustrative"])
+        return pd.DataFrame(columns=["region_id", "fiscal_year", "amount_yen", "illustrative", "source_kind"])
     frame = frame.assign(
         amount_yen=frame["national_yen"] if part == "national" else frame["local_yen"] if part == "local"
         else frame["national_yen"] + frame["local_yen"]
     )  # fmt: skip
     return (
         frame.groupby(["region_id", "fiscal_year"], as_index=False)
-        .agg(amount_yen=("amount_yen", "sum"), illustrative=("illustrative", "any"))
+        .agg(
+            amount_yen=("amount_yen", "sum"),
+            illustrative=("illustrative", "any"),
+            source_kind=("source_kind", most_cautious),
+        )
         .sort_values(["region_id", "fiscal_year"])
         .reset_index(drop=True)
     )
 
 
+COMPARE_COLUMNS = ["program_id", "a", "b", "delta_yen", "delta_pct", "delta_rounded", "reason"]
+
+
 def compare_years(
     values: pd.DataFrame, programs: list[dict], *, fy_a: int, fy_b: int, stage_a: str, stage_b: str
 ) -> pd.DataFrame:
-    """Each program's figure in two fiscal years (each at the given stage, or its latest), the
-    change Δ and Δ%, sorted by Δ (largest increase first; programs missing a year last)."""
+    """Each program's figure in two fiscal years (each at the given stage, or its latest), and
+    the change where ``change`` allows one: same stage, or two stages the user named explicitly
+    (the page then says so in words). Sorted by Δ, largest increase first; no change last.
+    ``a`` and ``b`` are figure dicts (or None)."""
+    across = stage_a != "latest" and stage_b != "latest"
     rows = []
     for program in programs:
         own = values[values["program_id"] == program["id"]]
         picks = []
         for fy, stage in ((fy_a, stage_a), (fy_b, stage_b)):
-            stages = stage_per_year(own[own["fiscal_year"] == fy], program["id"], stage)
-            chosen = select_stages(own[own["fiscal_year"] == fy], stages)
-            picks.append(chosen.iloc[0] if not chosen.empty else None)
+            year = own[own["fiscal_year"] == fy]
+            chosen = select_stages(year, stage_per_year(year, program["id"], stage))
+            picks.append(figure_dict(chosen.iloc[0]) if not chosen.empty else None)
         a, b = picks
         if a is None and b is None:
             continue
-        delta = int(b["amount_yen"]) - int(a["amount_yen"]) if a is not None and b is not None else None
+        delta = change(b, a, across_stages=across)
         rows.append(
             {
                 "program_id": program["id"],
-                "a_yen": int(a["amount_yen"]) if a is not None else None,
-                "a_stage": a["stage"] if a is not None else None,
-                "a_rounded": bool(a["rounded"]) if a is not None else False,
-                "a_own": bool(a["own"]) if a is not None else True,
-                "b_yen": int(b["amount_yen"]) if b is not None else None,
-                "b_stage": b["stage"] if b is not None else None,
-                "b_rounded": bool(b["rounded"]) if b is not None else False,
-                "b_own": bool(b["own"]) if b is not None else True,
-                "delta_yen": delta,
-                "delta_pct": percent_change(int(b["amount_yen"]), int(a["amount_yen"])) if delta is not None else None,
+                "a": a,
+                "b": b,
+                "delta_yen": delta["delta_yen"],
+                "delta_pct": delta["delta_pct"],
+                "delta_rounded": delta["rounded"],
+                "reason": delta["reason"],
             }
         )
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "program_id",
-            "a_yen",
-            "a_stage",
-            "a_rounded",
-            "a_own",
-            "b_yen",
-            "b_stage",
-            "b_rounded",
-            "b_own",
-            "delta_yen",
-            "delta_pct",
-        ],
-    )
-    frame["_missing"] = frame["delta_yen"].isna()
-    frame["_sort"] = frame["delta_yen"].fillna(0)
-    return (
-        frame.sort_values(["_missing", "_sort"], ascending=[True, False])
-        .drop(columns=["_missing", "_sort"])
-        .reset_index(drop=True)
-    )
+    rows.sort(key=lambda r: (r["delta_yen"] is None, -(r["delta_yen"] or 0)))
+    return with_none(pd.DataFrame(rows, columns=COMPARE_COLUMNS), ["a", "b", "delta_yen", "delta_pct", "reason"])

@@ -13,6 +13,8 @@ class Cell:
     value: object = None  # raw value for sorting / data-value
     header: bool = False
     export: object = None  # the plain value a CSV/XLSX of the chart gets (None: value, else text)
+    rounded: bool | None = None  # a figure's precision (None: not a figure); exported beside it
+    kind: str | None = None  # the source kind of a figure (official, press, reported, illustrative)
 
     def plain(self):
         if self.export is not None:
@@ -38,6 +40,7 @@ class ChartBlock:
     money_columns: set[int] = field(default_factory=set)
     interactive: bool = False  # a map that keyboard users can pan and zoom: labelled, not hidden
     export_columns: list[str] | None = None
+    notes: list[str] = field(default_factory=list)  # sentences under the table (e.g. "1 of 2 sub-programs")
 
     def export_labels(self) -> list[str]:
         """Column headers for downloads: money columns carry the unit (金額（百万円）)."""

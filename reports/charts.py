@@ -68,14 +68,33 @@ def base_layout(*, y_title: str, height: int = 420) -> dict:
     }
 
 
-def source_kind_label(illustrative: bool) -> str:
-    return _("Illustrative") if illustrative else _("Sourced")
+def source_kind_label(kind: bool | str) -> str:
+    """The words for a figure's source kind in hover texts; a bool is the old illustrative flag."""
+    if isinstance(kind, bool):
+        kind = "illustrative" if kind else "official"
+    return {
+        "illustrative": _("Illustrative (例示)"),
+        "reported": _("Reported by the region"),
+        "press": _("Press / other publication"),
+    }.get(kind, _("Sourced"))
 
 
-def _hover(amount_yen: int, rounded: bool, fy: int, stage_label: str, unit: str, illustrative: bool) -> str:
+def marked_name(label: str, kinds) -> str:
+    """A trace's name, marked when any of its figures is illustrative or reported (DESIGN §2b)."""
+    kinds = set(kinds)
+    if "illustrative" in kinds:
+        return f"{label}（{_('illustrative')}）"
+    if "reported" in kinds:
+        return f"{label}（{_('reported by the region')}）"
+    return label
+
+
+def _hover(amount_yen: int, rounded: bool, fy: int, stage_label: str, unit: str, kind, doubt: bool = False) -> str:
+    precision = _("rounded in the source") if rounded else _("as stated in the source")
+    stage = stage_label + (_(" (stage in doubt in the source)") if doubt else "")
     return (
-        f"{format_money(amount_yen, unit, rounded=rounded, with_unit=True)}"
-        f" · {fiscal_year_label(fy, 'short')} {stage_label} · {source_kind_label(illustrative)}"
+        f"{format_money(amount_yen, unit, rounded=rounded, with_unit=True)} ({precision})"
+        f" · {fiscal_year_label(fy, 'short')} {stage} · {source_kind_label(kind)}"
     )
 
 
@@ -118,7 +137,8 @@ def budget_stack(
                             int(r.fiscal_year),
                             stage_labels[r.stage],
                             unit,
-                            bool(r.illustrative),
+                            r.kind,
+                            bool(r.doubt),
                         )
                     ]
                     for r in part.itertuples()
@@ -153,7 +173,7 @@ def stage_bars(frame: pd.DataFrame, *, stage_labels: dict[str, str], unit: str) 
         part = frame[frame["stage"] == stage].sort_values("fiscal_year")
         fig.add_trace(
             go.Bar(
-                name=stage_labels[stage],
+                name=marked_name(stage_labels[stage], part["kind"]),
                 x=[fiscal_year_label(int(fy), "short") for fy in part["fiscal_year"]],
                 y=[float(yen_in_unit(int(a), unit)) for a in part["amount_yen"]],
                 customdata=[
@@ -164,7 +184,8 @@ def stage_bars(frame: pd.DataFrame, *, stage_labels: dict[str, str], unit: str) 
                             int(r.fiscal_year),
                             stage_labels[stage],
                             unit,
-                            bool(r.illustrative),
+                            r.kind,
+                            bool(r.doubt),
                         )
                     ]
                     for r in part.itertuples()
@@ -229,8 +250,12 @@ def prefecture_map(
             if measure == "clusters"
             else format_money(int(row.funding_yen), unit, with_unit=True)
         )
-        if getattr(row, "illustrative", False) and measure != "clusters":
-            value += f" ({_('Illustrative')})"
+        kind = getattr(row, "source_kind", "official")
+        if measure != "clusters" and kind in ("illustrative", "reported"):
+            value += f" ({source_kind_label(kind)})"
+        unknown = int(getattr(row, "clusters_unknown", 0) or 0) if measure == "clusters" else 0
+        if unknown:  # clusters of unknown period that may have run: beside the count, never in it
+            value += " " + _("(+%(count)s with unknown period)") % {"count": unknown}
         return (
             f"<b>{getattr(row, name_column)}</b><br>{value_label}: {value}"
             f"<br>{_('Regions')}: {_names(list(row.regions))}<br>{_('Clusters')}: {_names(list(row.cluster_names))}"
@@ -381,14 +406,14 @@ def funding_stack(
             hovers.append(
                 [
                     f"{format_money(amount, unit, with_unit=True)} · {fiscal_year_label(fy, 'short')} "
-                    f"{kind_labels[kind]} · {source_kind_label(bool(r.illustrative)) if r is not None else ''}"
+                    f"{kind_labels[kind]} · {source_kind_label(r.source_kind) if r is not None else ''}"
                 ]
             )
             patterns.append(ILLUSTRATIVE_PATTERN if r is not None and r.illustrative else "")
         color = next(colors, "#4d4d4d")
         fig.add_trace(
             go.Bar(
-                name=name,
+                name=marked_name(name, rows["source_kind"]),
                 x=[x_years, x_kinds],
                 y=ys,
                 customdata=hovers,
@@ -436,11 +461,19 @@ def outcome_text(value: int | None, unit: str, *, rounded: bool = False) -> str:
     return f"{format_number(value)}{suffix}"
 
 
+def share_text(share, kind) -> str:
+    """A share's label on a chart, marked when its numerator is illustrative or reported."""
+    from core.formatting import format_percent
+
+    if share is None:
+        return ""
+    return marked_name(format_percent(share), [kind] if kind else [])
+
+
 def outcome_chart(frame: pd.DataFrame, family: list[dict], *, hover: dict, y_title: str) -> go.Figure:
     """The all-university total as bars, the counting programs' combined part inside them, and
     the share (%) on a second axis. Each definition of the indicator is its own series; a dashed
     line marks where the definition changed, and the series are never joined across it."""
-    from core.formatting import format_percent
 
     fig = go.Figure()
     present = [i for i in family if not frame[frame["indicator_id"] == i["id"]].empty]
@@ -478,9 +511,10 @@ def outcome_chart(frame: pd.DataFrame, family: list[dict], *, hover: dict, y_tit
                 legendgroup=str(indicator["id"]),
             )
         )
+        part_kinds = [k for k in rows["part_kind"] if k]
         fig.add_trace(
             go.Bar(
-                name=_("%(name)s: the four programs") % {"name": name},
+                name=marked_name(_("%(name)s: the four programs") % {"name": name}, part_kinds),
                 x=years,
                 y=[outcome_value(v if pd.notna(v) else None, indicator["unit"]) for v in rows["numerator"]],
                 width=slot / 2,
@@ -501,6 +535,7 @@ def outcome_chart(frame: pd.DataFrame, family: list[dict], *, hover: dict, y_tit
             )
         )
         by_year = {int(fy): s for fy, s in zip(rows["fiscal_year"], rows["share"], strict=True)}
+        kinds_by_year = {int(fy): k for fy, k in zip(rows["fiscal_year"], rows["part_kind"], strict=True)}
         line_years = list(range(min(years), max(years) + 1))  # gaps stay gaps: never joined across years
         shares = [
             float(by_year[y]) if by_year.get(y) is not None and pd.notna(by_year.get(y)) else None for y in line_years
@@ -509,12 +544,12 @@ def outcome_chart(frame: pd.DataFrame, family: list[dict], *, hover: dict, y_tit
         if any(s is not None for s in shares):
             fig.add_trace(
                 go.Scatter(
-                    name=_("%(name)s: share (%%)") % {"name": name},
+                    name=marked_name(_("%(name)s: share (%%)") % {"name": name}, part_kinds),
                     x=[y + offset + slot / 2 for y in line_years],
                     y=shares,
                     yaxis="y2",
                     mode="lines+markers+text",
-                    text=[format_percent(s) if s is not None else "" for s in shares],
+                    text=[share_text(s, kinds_by_year.get(y)) for s, y in zip(shares, line_years, strict=True)],
                     textposition="top center",
                     connectgaps=False,
                     line={"color": "#ac3e00", "width": 2, "dash": "solid" if index == 0 else "dash"},
@@ -608,7 +643,7 @@ def share_small_multiples(panels: list[dict]) -> go.Figure:
                     x=span,
                     y=[values.get(y) for y in span],  # missing years stay gaps, never joined
                     mode="lines+markers",
-                    name=series["name"],
+                    name=marked_name(series["name"], series.get("kinds", [])),
                     showlegend=False,
                     connectgaps=False,
                     line={"color": PALETTE[number % len(PALETTE)], "dash": "solid" if number == 0 else "dash"},

@@ -26,7 +26,19 @@ def stage_labels() -> dict[str, str]:
     return {str(value): str(label) for value, label in Stage.choices}
 
 
-def money_cell(amount: int | None, unit: str, rounded: bool = False) -> Cell:
+def kind_label(kind: str) -> str:
+    from programs.choices import SourceKind
+
+    return str(dict(SourceKind.choices).get(kind, kind))
+
+
+def precision_label(rounded: bool) -> str:
+    from programs.choices import Precision
+
+    return str(dict(Precision.choices)[Precision.ROUNDED if rounded else Precision.EXACT])
+
+
+def money_cell(amount: int | None, unit: str, rounded: bool = False, kind: str | None = None) -> Cell:
     from core.formatting import yen_in_unit
 
     exported = yen_in_unit(amount, unit)
@@ -35,14 +47,53 @@ def money_cell(amount: int | None, unit: str, rounded: bool = False) -> Cell:
         numeric=True,
         value=amount,
         export=format(exported.normalize(), "f") if exported is not None else "",
+        rounded=rounded if amount is not None else None,
+        kind=kind,
     )
 
 
+def empty_cell() -> Cell:
+    return Cell("—", numeric=True)
+
+
+def basis_text(figure) -> str:
+    """How a figure came about: its own stated figure, or the sum of N sub-programs."""
+    parts = figure.get("parts") if isinstance(figure, dict) else getattr(figure, "parts", 0)
+    parts = int(parts or 0)
+    if parts:
+        return _("Sum of %(count)s sub-programs") % {"count": parts}
+    return _("Stated figure")
+
+
+def partial_notes(partials: pd.DataFrame, program_id: int, *, years=None) -> list[str]:
+    """ "FY2008 enacted: 1 of 2 sub-programs have a figure, so no total is shown." (DESIGN §2b)."""
+    labels = stage_labels()
+    rows = partials[partials["program_id"] == program_id] if not partials.empty else partials
+    notes = []
+    for r in rows.sort_values(["fiscal_year", "stage"]).itertuples() if not rows.empty else []:
+        if years is not None and int(r.fiscal_year) not in years:
+            continue
+        notes.append(
+            _("%(fy)s %(stage)s: only %(have)s of %(expected)s sub-programs have a figure, so no total is shown.")
+            % {"fy": fiscal_year_label(int(r.fiscal_year), "short"), "stage": labels[r.stage], "have": r.have,
+               "expected": r.expected}
+        )  # fmt: skip
+    return notes
+
+
 def budget_stack_block(
-    values: pd.DataFrame, programs: list[dict], parent: dict, *, stage: str, unit: str, block_id: str
+    values: pd.DataFrame,
+    programs: list[dict],
+    parent: dict,
+    *,
+    stage: str,
+    unit: str,
+    block_id: str,
+    partials: pd.DataFrame | None = None,
 ) -> ChartBlock | None:
     """The parent's budget by child program and fiscal year, stacked, with the unitemized
-    remainder as its own series, at one stage per year (``stage``: latest or a named stage)."""
+    remainder as its own series, at one stage per year (``stage``: latest or a named stage).
+    A year whose children are not all known is one bar, the parent's own figure."""
     labels = stage_labels()
     frame = analytics.breakdown(values, programs, parent["id"])
     stages = analytics.stage_per_year(values, parent["id"], stage)
@@ -52,9 +103,17 @@ def budget_stack_block(
     children = [p for p in programs if p["parent_id"] == parent["id"]]
     series_labels = {p["id"]: localized(p) for p in children}
     series_labels[analytics.REMAINDER] = _("Other / unitemized")
-    series_order = [p["id"] for p in children] + [analytics.REMAINDER]
+    series_labels[analytics.UNITEMIZED] = _("Total, breakdown not fully known")
+    series_order = [p["id"] for p in children] + [analytics.REMAINDER, analytics.UNITEMIZED]
     present = [s for s in series_order if s in set(frame["series"])]
-    fig = charts.budget_stack(frame, series_labels=series_labels, series_order=present, stage_labels=labels, unit=unit)
+    kinds = {s: set(frame[frame["series"] == s]["kind"]) for s in present}
+    fig = charts.budget_stack(
+        frame,
+        series_labels={s: charts.marked_name(series_labels[s], kinds[s]) for s in present},
+        series_order=present,
+        stage_labels=labels,
+        unit=unit,
+    )
     parent_values = analytics.select_stages(values[values["program_id"] == parent["id"]], stages)
     parent_by_year = {int(r.fiscal_year): r for r in parent_values.itertuples()}
     rows = []
@@ -63,39 +122,53 @@ def budget_stack_block(
         if part.empty:
             continue
         by_series = {r.series: r for r in part.itertuples()}
-        row = [Cell(fiscal_year_label(fy, "short"), header=True), Cell(labels[stages[fy]])]
+        total = parent_by_year.get(fy)
+        row = [Cell(fiscal_year_label(fy, "short"), header=True), Cell(stage_cell_text(stages[fy], total))]
         for series in present:
             item = by_series.get(series)
-            row.append(money_cell(int(item.amount_yen), unit, bool(item.rounded)) if item else Cell("—", numeric=True))
-        total = parent_by_year.get(fy)
-        row.append(money_cell(int(total.amount_yen), unit, bool(total.rounded)) if total else Cell("—", numeric=True))
+            row.append(money_cell(int(item.amount_yen), unit, bool(item.rounded), item.kind) if item else empty_cell())
+        row.append(money_cell(int(total.amount_yen), unit, bool(total.rounded), total.kind) if total else empty_cell())
+        row.append(Cell(basis_text(total) if total is not None else "—"))
         rows.append(row)
-    columns = [_("Fiscal year"), _("Stage"), *[series_labels[s] for s in present], localized(parent)]
+    columns = [_("Fiscal year"), _("Stage"), *[series_labels[s] for s in present], localized(parent), _("Basis")]
     stage_words = (
-        _("each year at its most advanced stage with a figure")
+        _("each year at its most advanced stage with a complete figure")
         if stage == "latest"
         else _("at the stage “%(stage)s”") % {"stage": labels[stage]}
     )
+    notes = partial_notes(partials, parent["id"]) if partials is not None else []
     return ChartBlock(
         id=block_id,
         title=_("Budget of “%(program)s” by program and fiscal year") % {"program": localized(parent)},
         summary=_(
             "Stacked bars show each program's figure, %(stages)s; the grey part is the part of the total "
-            "that the source does not itemize."
+            "that the source does not itemize. A year is shown only where the total is a stated figure or the "
+            "sum of every sub-program."
         )
         % {"stages": stage_words},
         figure=charts.figure_json(fig),
         columns=columns,
-        numeric_columns=set(range(2, len(columns))),
-        money_columns=set(range(2, len(columns))),
+        numeric_columns=set(range(2, len(columns) - 1)),
+        money_columns=set(range(2, len(columns) - 1)),
         rows=rows,
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)},
         illustrative=bool(frame["illustrative"].any()),
+        notes=notes,
     )
 
 
+def stage_cell_text(stage: str, figure=None) -> str:
+    """The stage of a figure, with the source's doubt where it has one."""
+    labels = stage_labels()
+    text = labels[stage]
+    if figure is not None and bool(getattr(figure, "doubt", False)):
+        text += _(" (stage in doubt in the source)")
+    return text
+
+
 def headline_card(head: dict | None, program: dict, unit: str) -> dict | None:
-    """Words and figures for the headline card (UI.md B5): value, change in words, period."""
+    """Words and figures for the headline card (UI.md B5): value, change in words, period.
+    The two years may be at different stages; the card then names both (as the 2008 paper does)."""
     if head is None:
         return None
     labels = stage_labels()
@@ -107,19 +180,21 @@ def headline_card(head: dict | None, program: dict, unit: str) -> dict | None:
         "stage": head["stage"],
         "stage_label": labels[head["stage"]],
         "rounded": head["rounded"],
+        "basis": basis_text(head) if head.get("parts") else "",
+        "kind": head["kind"],
         "comparison": None,
     }
     previous = head["previous"]
-    if previous:
+    if previous and previous["delta_yen"] is not None:
         delta = previous["delta_yen"]
         direction = _("increase") if delta > 0 else _("decrease") if delta < 0 else _("no change")
         sign = "+" if delta > 0 else ""
-        rounded = head["rounded"] or previous["rounded"]
+        rounded = previous["delta_rounded"]
         card["comparison"] = {
             "text": _("Change from the previous year %(delta)s (%(pct)s), %(direction)s")
             % {
                 "delta": sign + format_money(delta, unit, rounded=rounded, with_unit=True),
-                "pct": format_percent(previous["delta_pct"], signed=True),
+                "pct": format_percent(previous["delta_pct"], signed=True, rounded=rounded),
                 "direction": direction,
             },
             "basis": _("%(new)s compared with %(old)s")
@@ -134,9 +209,18 @@ def headline_card(head: dict | None, program: dict, unit: str) -> dict | None:
     return card
 
 
-def stage_block(values: pd.DataFrame, program: dict, *, unit: str, block_id: str) -> ChartBlock | None:
-    """One program's figures by fiscal year with each budget stage as its own series, and a table
-    with the change from the previous year at the same stage only."""
+def no_change_text(reason: str | None) -> str:
+    return {
+        analytics.NO_CHANGE_STAGES: _("different stages"),
+        analytics.NO_CHANGE_DOUBT: _("stage in doubt"),
+    }.get(reason, "—")
+
+
+def stage_block(
+    values: pd.DataFrame, program: dict, *, unit: str, block_id: str, partials: pd.DataFrame | None = None
+) -> ChartBlock | None:
+    """One program's complete figures by fiscal year with each budget stage as its own series,
+    and a table with the change from the previous year at the same stage only."""
     labels = stage_labels()
     frame = values[values["program_id"] == program["id"]]
     if frame.empty:
@@ -145,23 +229,24 @@ def stage_block(values: pd.DataFrame, program: dict, *, unit: str, block_id: str
     changes = analytics.year_over_year(values, program["id"])
     rows = []
     for r in changes.itertuples():
-        own = frame[(frame["fiscal_year"] == r.fiscal_year) & (frame["stage"] == r.stage)]["own"].iloc[0]
+        has_delta = r.delta_yen is not None and pd.notna(r.delta_yen)
         rows.append(
             [
                 Cell(fiscal_year_label(int(r.fiscal_year), "short"), header=True),
-                Cell(labels[r.stage]),
-                money_cell(int(r.amount_yen), unit, bool(r.rounded)),
-                money_cell(int(r.delta_yen), unit, bool(r.rounded))
-                if pd.notna(r.delta_yen)
-                else Cell("—", numeric=True),
+                Cell(stage_cell_text(r.stage, r)),
+                money_cell(int(r.amount_yen), unit, bool(r.rounded), r.kind),
+                money_cell(int(r.delta_yen), unit, bool(r.delta_rounded), r.kind)
+                if has_delta
+                else Cell(no_change_text(r.reason) if r.reason != analytics.NO_CHANGE_MISSING else "—", numeric=True),
                 Cell(
-                    format_percent(r.delta_pct, signed=True)
-                    if r.delta_pct is not None and pd.notna(r.delta_pct)
-                    else "—",
+                    format_percent(r.delta_pct, signed=True, rounded=bool(r.delta_rounded)),
                     numeric=True,
-                    value=r.delta_pct if r.delta_pct is not None and pd.notna(r.delta_pct) else None,
-                ),
-                Cell(_("own figure") if own else _("sum of sub-programs")),
+                    value=r.delta_pct,
+                    rounded=bool(r.delta_rounded),
+                )
+                if has_delta and r.delta_pct is not None
+                else Cell("—", numeric=True),
+                Cell(basis_text(r)),
             ]
         )
     return ChartBlock(
@@ -169,7 +254,7 @@ def stage_block(values: pd.DataFrame, program: dict, *, unit: str, block_id: str
         title=_("“%(program)s” by budget stage and fiscal year") % {"program": localized(program)},
         summary=_(
             "Each budget stage (request, draft, enacted …) is its own series; changes are computed only "
-            "between consecutive years at the same stage."
+            "between consecutive years at the same stage, and not where a source leaves the stage in doubt."
         ),
         figure=charts.figure_json(fig),
         columns=[
@@ -185,6 +270,7 @@ def stage_block(values: pd.DataFrame, program: dict, *, unit: str, block_id: str
         rows=rows,
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)},
         illustrative=bool(frame["illustrative"].any()),
+        notes=partial_notes(partials, program["id"]) if partials is not None else [],
     )
 
 
@@ -197,50 +283,95 @@ def kind_labels() -> dict[str, str]:
     return {str(value): str(label) for value, label in FundingKind.choices}
 
 
-def map_block(frame: pd.DataFrame, *, measure: str, fy: int, kind: str, unit: str, geojson_url: str) -> ChartBlock:
+def map_block(
+    frame: pd.DataFrame,
+    *,
+    measure: str,
+    fy: int,
+    kind: str,
+    unit: str,
+    geojson_url: str,
+    unknown: pd.DataFrame | None = None,
+) -> ChartBlock:
+    """The prefecture map. ``frame`` counts the clusters running in ``fy``; ``unknown`` (the same
+    measures over the clusters of unknown period that may have run) adds "+M with unknown period"
+    beside each count — never into it (DESIGN §2b)."""
     from django.utils.translation import get_language
 
     name_column = "name_en" if (get_language() or "ja").startswith("en") else "name_ja"
+    if unknown is not None:
+        frame = frame.assign(clusters_unknown=list(unknown["clusters"]), unknown_names=list(unknown["cluster_names"]))
+    else:
+        frame = frame.assign(clusters_unknown=0, unknown_names=[[] for _row in range(len(frame))])
     if measure == "clusters":
-        value_label = _("Active clusters")
+        value_label = _("Running clusters")
         value_of = lambda r: Cell(str(int(r.clusters)), numeric=True, value=int(r.clusters))  # noqa: E731
-        title = _("Where clusters were active in %(fy)s") % {"fy": fiscal_year_label(fy, "short")}
+        title = _("Where clusters were running in %(fy)s") % {"fy": fiscal_year_label(fy, "short")}
     else:
         value_label = _("National funding (%(kind)s, %(unit)s)") % {
             "kind": kind_labels()[kind],
             "unit": unit_label(unit),
         }
-        value_of = lambda r: money_cell(int(r.funding_yen), unit)  # noqa: E731
+        value_of = lambda r: money_cell(int(r.funding_yen), unit, kind=r.source_kind if r.funding_yen else None)  # noqa: E731
         title = _("National cluster funding by prefecture in %(fy)s (%(kind)s)") % {
             "fy": fiscal_year_label(fy, "short"),
             "kind": kind_labels()[kind],
         }
     column = "clusters" if measure == "clusters" else "funding_yen"
-    shown = frame[frame[column] > 0].sort_values(column, ascending=False)
+    if measure == "clusters":
+        shown = frame[(frame["clusters"] > 0) | (frame["clusters_unknown"] > 0)]
+        shown = shown.sort_values(["clusters", "clusters_unknown"], ascending=False)
+    else:
+        shown = frame[frame[column] > 0].sort_values(column, ascending=False)
     fig = charts.prefecture_map(
         frame, measure=measure, geojson_url=geojson_url, value_label=value_label, unit=unit, name_column=name_column
     )
+
+    def names(r) -> str:
+        text = "、".join(r.cluster_names)
+        if measure == "clusters" and r.unknown_names:
+            extra = _("period unknown: %(names)s") % {"names": "、".join(r.unknown_names)}
+            text = f"{text}（{extra}）" if text else f"（{extra}）"
+        return text
+
+    unknown_label = _("Further clusters with unknown period")
     rows = [
         [
             Cell(getattr(r, name_column), header=True),
             value_of(r),
+            *(
+                [Cell(str(int(r.clusters_unknown)), numeric=True, value=int(r.clusters_unknown))]
+                if measure == "clusters"
+                else []
+            ),
             Cell("、".join(r.regions)),
-            Cell("、".join(r.cluster_names)),
+            Cell(names(r)),
         ]
         for r in shown.itertuples()
     ]
+    summary = _(
+        "%(count)s of 47 prefectures have a value. A region spanning several prefectures counts in full for "
+        "each of them, so prefecture values must not be added up."
+    ) % {"count": len(shown)}
+    if measure == "clusters":
+        summary += " " + _(
+            "Only clusters whose known period covers the year are counted; clusters whose first or last year is "
+            "unknown but may have run are listed beside the count, not in it."
+        )
     return ChartBlock(
         id="prefecture-map",
         title=title,
-        summary=_(
-            "%(count)s of 47 prefectures have a value. A region spanning several prefectures counts in full for "
-            "each of them, so prefecture values must not be added up."
-        )
-        % {"count": len(shown)},
+        summary=summary,
         figure=charts.figure_json(fig, modebar=True),
         interactive=True,
-        columns=[_("Prefecture"), value_label, _("Regions"), _("Clusters")],
-        numeric_columns={1},
+        columns=[
+            _("Prefecture"),
+            value_label,
+            *([unknown_label] if measure == "clusters" else []),
+            _("Regions"),
+            _("Clusters"),
+        ],
+        numeric_columns={1, 2} if measure == "clusters" else {1},
         money_columns=set() if measure == "clusters" else {1},
         rows=rows,
         unit_caption=_("(Unit: %(unit)s)") % {"unit": unit_label(unit)} if measure != "clusters" else "",
@@ -255,7 +386,6 @@ def lineage_block(clusters: list[dict], *, horizon: int) -> ChartBlock | None:
         return None
     frame = analytics.lineage(clusters, horizon=horizon)
     drawn = frame[frame["start"].notna()]
-    statuses = dict(ClusterStatus.choices)
     by_id = {c["id"]: c for c in clusters}
     rows = []
     for r in frame.itertuples():
@@ -266,7 +396,7 @@ def lineage_block(clusters: list[dict], *, horizon: int) -> ChartBlock | None:
                 Cell(r.program),
                 Cell(fiscal_year_label(int(c["start_fy"]), "short") if c["start_fy"] else _("unknown")),
                 Cell(fiscal_year_label(int(c["end_fy"]), "short") if c["end_fy"] else _("unknown")),
-                Cell(str(statuses.get(c["status"], c["status"]))),
+                Cell(str(ClusterStatus(c["status"]).label)),
             ]
         )
     fy_min = int(drawn["start"].min()) if not drawn.empty else horizon - 5
@@ -277,8 +407,10 @@ def lineage_block(clusters: list[dict], *, horizon: int) -> ChartBlock | None:
         title=_("Lineage: %(names)s") % {"names": " → ".join(names)},
         summary=_(
             "One bar per cluster across its fiscal years, coloured by program. Hatched bars have a first or last "
-            "year the sources do not give: they are drawn from the program's known years, up to the next cluster "
-            "of the lineage, or open to %(fy)s."
+            "year the sources do not give: they are drawn from the program's first year "
+            "to the last year the cluster may have run (its program's last year or last funded year, or its first "
+            "year plus the program's normal duration), else up to the next cluster of the lineage, or open to "
+            "%(fy)s."
         )
         % {"fy": fiscal_year_label(horizon, "short")},
         figure=charts.figure_json(charts.lineage_timeline(frame, fy_min=fy_min, fy_max=fy_max)),
@@ -302,13 +434,19 @@ def funding_block(
     cluster_ids = list(series_labels)
     for t in totals.itertuples():
         part = frame[(frame["fiscal_year"] == t.fiscal_year) & (frame["kind"] == t.kind)]
-        by_cluster = {int(r.cluster_id): int(r.national_yen) for r in part.itertuples()}
+        by_cluster = {int(r.cluster_id): r for r in part.itertuples()}
         row = [Cell(fiscal_year_label(int(t.fiscal_year), "short"), header=True), Cell(labels[t.kind])]
         if not local:
             row += [
-                money_cell(by_cluster.get(c), unit) if c in by_cluster else Cell("—", numeric=True) for c in cluster_ids
+                money_cell(int(by_cluster[c].national_yen), unit, kind=by_cluster[c].source_kind)
+                if c in by_cluster
+                else empty_cell()
+                for c in cluster_ids
             ]
-        row += [money_cell(int(t.national_yen), unit), money_cell(int(t.local_yen), unit)]
+        row += [
+            money_cell(int(t.national_yen), unit, kind=t.source_kind),
+            money_cell(int(t.local_yen), unit, kind=t.source_kind),
+        ]
         table_rows.append(row)
     columns = [_("Fiscal year"), _("Plan or actual")]
     if not local:
@@ -347,7 +485,6 @@ def outcome_families(
     indicators: list[dict], shares: pd.DataFrame, totals: list[dict], sources: dict[int, object]
 ) -> list[dict]:
     """One entry per indicator family with its chart block, data errors and notes."""
-    from core.formatting import format_percent
 
     derived_notes = {(t["indicator_id"], t["fiscal_year"]): t["derived_note"] for t in totals if t["derived"]}
     for indicator in indicators:
@@ -367,9 +504,11 @@ def outcome_families(
             numerator = None if pd.isna(r.numerator) else int(r.numerator)
             share = r.share if r.share is not None and not pd.isna(r.share) else None
             total_source = sources.get(r.total_source_id)
-            part_kind = _("Illustrative") if r.illustrative else _("Sourced")
+            part_kind = charts.source_kind_label(r.part_kind) if r.part_kind else "—"
             parts = _("%(parts)s of %(expected)s programs") % {"parts": r.parts, "expected": r.expected_parts}
-            share_text = _("data error: part exceeds total") if r.error else format_percent(share)
+            share_text = _("data error: part exceeds total") if r.error else charts.share_text(share, r.part_kind)
+            if share is None and not r.error:
+                share_text = "—"
             derived = derived_notes.get((r.indicator_id, int(r.fiscal_year)))
             hover[(r.indicator_id, int(r.fiscal_year))] = "<br>".join(
                 filter(
@@ -406,11 +545,21 @@ def outcome_families(
                     Cell(fiscal_year_label(int(r.fiscal_year), "short"), header=True),
                     Cell(indicator["label"] + (f" — {_('derived')}" if r.derived else "")),
                     Cell(
-                        charts.outcome_text(denominator, unit, rounded=bool(r.rounded)), numeric=True, value=denominator
+                        charts.outcome_text(denominator, unit, rounded=bool(r.rounded)),
+                        numeric=True,
+                        value=denominator,
+                        rounded=bool(r.rounded) if denominator is not None else None,
+                        kind=r.total_kind,
                     ),
-                    Cell(charts.outcome_text(numerator, unit), numeric=True, value=numerator),
+                    Cell(
+                        charts.outcome_text(numerator, unit),
+                        numeric=True,
+                        value=numerator,
+                        rounded=False if numerator is not None else None,
+                        kind=r.part_kind,
+                    ),
                     Cell(parts),
-                    Cell(share_text, numeric=True, value=share),
+                    Cell(share_text, numeric=True, value=share, kind=r.part_kind if share is not None else None),
                     Cell(total_source.title if total_source else "—"),
                     Cell(part_kind if numerator is not None else "—"),
                 ]
@@ -420,11 +569,9 @@ def outcome_families(
         latest = frame[frame["share"].notna()].sort_values("fiscal_year")
         if not latest.empty:
             last = latest.iloc[-1]
-            title = _("%(indicator)s: the four programs' share was %(share)s in %(fy)s") % {
-                "indicator": by_id[int(last["indicator_id"])]["label"],
-                "share": format_percent(last["share"]),
-                "fy": fiscal_year_label(int(last["fiscal_year"]), "short"),
-            }
+            title = share_headline(
+                by_id[int(last["indicator_id"])]["label"], last["share"], int(last["fiscal_year"]), last["part_kind"]
+            )
         else:
             title = _("%(indicator)s: no share can be computed") % {"indicator": first["label"]}
         breaks = [i for i in family[1:] if i.get("break_fy")]
@@ -477,9 +624,22 @@ def outcome_families(
     return result
 
 
+def share_headline(label: str, share, fy: int, kind: str | None) -> str:
+    """ "…: the four programs' share was 12.3% in FY2007", or, where the programs' part is
+    illustrative or reported, a headline that says so (例示データによる試算)."""
+    words = {"indicator": label, "share": format_percent(share), "fy": fiscal_year_label(fy, "short")}
+    if kind == "illustrative":
+        return (
+            _("%(indicator)s: an estimate from illustrative data puts the four programs' share at %(share)s in %(fy)s")
+            % words
+        )
+    if kind == "reported":
+        return _("%(indicator)s: from regions' reports, the four programs' share was %(share)s in %(fy)s") % words
+    return _("%(indicator)s: the four programs' share was %(share)s in %(fy)s") % words
+
+
 def share_panels(indicators: list[dict], shares: pd.DataFrame) -> list[dict]:
     """Small multiples for the dashboard: per indicator family with at least one share."""
-    from core.formatting import format_percent
 
     panels = []
     for indicator in indicators:
@@ -496,9 +656,10 @@ def share_panels(indicators: list[dict], shares: pd.DataFrame) -> list[dict]:
                     "name": indicator["label"],
                     "years": [int(y) for y in rows["fiscal_year"]],
                     "shares": [float(s) for s in rows["share"]],
+                    "kinds": list(rows["part_kind"]),
                     "hover": [
-                        f"{indicator['label']} {fiscal_year_label(int(y), 'short')}: {format_percent(s)}"
-                        for y, s in zip(rows["fiscal_year"], rows["share"], strict=True)
+                        f"{indicator['label']} {fiscal_year_label(int(y), 'short')}: {charts.share_text(s, k)}"
+                        for y, s, k in zip(rows["fiscal_year"], rows["share"], rows["part_kind"], strict=True)
                     ],
                 }
             )
@@ -511,28 +672,30 @@ MAX_DASHBOARD_PANELS = 6
 
 
 def share_multiples_block(indicators: list[dict], shares: pd.DataFrame) -> ChartBlock | None:
-    from core.formatting import format_percent
 
     panels = share_panels(indicators, shares)[:MAX_DASHBOARD_PANELS]  # the rest are on /outcomes/
     if not panels:
         return None
     rows = [
         [Cell(panel["title"], header=True), Cell(series["name"]), Cell(fiscal_year_label(y, "short")),
-         Cell(format_percent(s), numeric=True, value=s)]
+         Cell(charts.share_text(s, k), numeric=True, value=s, kind=k)]
         for panel in panels
         for series in panel["series"]
-        for y, s in zip(series["years"], series["shares"], strict=True)
+        for y, s, k in zip(series["years"], series["shares"], series["kinds"], strict=True)
     ]  # fmt: skip
+    kinds = {k for panel in panels for series in panel["series"] for k in series["kinds"]}
     return ChartBlock(
         id="share-multiples",
         title=_("The four programs' share of university outcomes, by indicator"),
-        summary=_(
-            "One small chart per indicator; a dashed line is the indicator's later definition. "
-            "The programs' parts are illustrative demo figures."
+        summary=_("One small chart per indicator; a dashed line is the indicator's later definition.")
+        + (
+            " " + _("The programs' parts are illustrative demo figures: these shares are estimates, not official.")
+            if "illustrative" in kinds
+            else ""
         ),
         figure=charts.figure_json(charts.share_small_multiples(panels)),
         columns=[_("Indicator"), _("Definition"), _("Fiscal year"), _("Share")],
         numeric_columns={3},
         rows=rows,
-        illustrative=True,
+        illustrative="illustrative" in kinds,
     )

@@ -22,12 +22,11 @@ from core.formatting import fiscal_year_label, format_money, format_percent, uni
 from core.history import data_as_of
 from core.params import page_params, parse_fiscal_year
 from core.roles import Role, has_role
-from programs import selectors
-from programs.choices import Stage
+from programs.choices import Precision, SourceKind, Stage
 from programs.models import BudgetLine, Indicator, OutcomeValue, Program, Source
 
 from .. import analytics, presenters
-from .dashboard import chosen_stage, stage_choices
+from .dashboard import budget_figures, chosen_stage, stage_choices
 
 REPORTS = [
     ("reports:budget_pivot", "Budget pivot", "Program × fiscal year at a chosen budget stage."),
@@ -73,32 +72,60 @@ def year_range(request, warnings):
     )
 
 
+def figure_stage_text(figure: dict) -> str:
+    """ "当初予算", "予算案（下位事業2件の合計）", or the stage with the source's doubt."""
+    text = str(dict(Stage.choices)[figure["stage"]])
+    if figure["doubt"]:
+        text += _(" (stage in doubt in the source)")
+    if figure["parts"]:
+        text += _(" (sum of %(count)s sub-programs)") % {"count": figure["parts"]}
+    return text
+
+
+def precision_text(rounded: bool) -> str:
+    return str(dict(Precision.choices)[Precision.ROUNDED if rounded else Precision.EXACT])
+
+
+def kind_text(kind: str) -> str:
+    return str(dict(SourceKind.choices).get(kind, kind))
+
+
 def budget_pivot(request):
-    """Program × fiscal year at one stage (or each year's latest), in the chosen unit."""
+    """Program × fiscal year at one stage (or each year's latest), in the chosen unit. Complete
+    figures only (DESIGN §2b); a year where only some sub-programs have a figure says so."""
     params = page_params(request)
     stage = chosen_stage(request, params.warnings)
     fy_from, fy_to = year_range(request, params.warnings)
-    programs = selectors.program_rows(user=request.user)
-    values = analytics.rolled_values(analytics.lines_frame(selectors.budget_line_rows(user=request.user)), programs)
+    programs, values, partials = budget_figures(request.user)
     pivot = analytics.budget_pivot(values, programs, stage=stage, fy_from=fy_from, fy_to=fy_to)
     years = sorted({int(y) for y in pivot["fiscal_year"]})
-    cells = {(int(r.program_id), int(r.fiscal_year)): r for r in pivot.itertuples()}
+    cells = {(int(r.program_id), int(r.fiscal_year)): analytics.figure_dict(r) for r in pivot.itertuples()}
     shown = [p for p in programs if any((p["id"], y) in cells for y in years)]
-    labels = dict(Stage.choices)
+    notes = pivot_notes(partials, shown, years, stage, cells)
     columns = [
         Column("program_slug", "事業キー", "Program key"),
         Column("program", "事業", "Program"),
-        *[Column(f"fy{y}", f"{y}年度", f"FY{y}", "money") for y in years],
-        *[Column(f"stage{y}", f"{y}年度の予算段階", f"FY{y} stage") for y in years],
     ]
+    for y in years:
+        columns += [
+            Column(f"fy{y}", f"{y}年度", f"FY{y}", "money"),
+            Column(f"stage{y}", f"{y}年度の予算段階", f"FY{y} stage"),
+            Column(f"precision{y}", f"{y}年度の精度", f"FY{y} precision"),
+        ]
+    columns.append(Column("source_kind", "出典の種別", "Source kind"))
 
     def rows():
         for p in shown:
             row = {"program_slug": p["slug"], "program": p["name_ja"]}
+            kinds = set()
             for y in years:
                 cell = cells.get((p["id"], y))
-                row[f"fy{y}"] = int(cell.amount_yen) if cell else None
-                row[f"stage{y}"] = str(labels[cell.stage]) + ("（約）" if cell.rounded else "") if cell else ""
+                row[f"fy{y}"] = cell["amount_yen"] if cell else None
+                row[f"stage{y}"] = figure_stage_text(cell) if cell else ""
+                row[f"precision{y}"] = precision_text(cell["rounded"]) if cell else ""
+                if cell:
+                    kinds.add(cell["kind"])
+            row["source_kind"] = "; ".join(kind_text(k) for k in analytics.KIND_CAUTION if k in kinds)
             yield row
 
     if request.GET.get("export"):
@@ -110,17 +137,18 @@ def budget_pivot(request):
             unit=params.unit,
             fy_from=fy_from,
             fy_to=fy_to,
-            about=report_about(request, _("Budget pivot"), params.unit, [(_("Stage"), stage)]),
+            about=report_about(request, _("Budget pivot"), params.unit, [(_("Stage"), stage)])
+            + [(_("Note"), note) for note in notes],
         )
     table = [
         {
             "program": p,
             "cells": [
                 {
-                    "text": format_money(int(c.amount_yen), params.unit, rounded=bool(c.rounded)),
-                    "value": int(c.amount_yen),
-                    "stage": labels[c.stage],
-                    "own": bool(c.own),
+                    "text": format_money(c["amount_yen"], params.unit, rounded=c["rounded"]),
+                    "value": c["amount_yen"],
+                    "stage": figure_stage_text(c),
+                    "kind": c["kind"],
                 }
                 if (c := cells.get((p["id"], y)))
                 else None
@@ -135,6 +163,7 @@ def budget_pivot(request):
         {
             "years": years,
             "table": table,
+            "notes": notes,
             "stage": stage,
             "stage_choices": stage_choices(),
             "fy_from": fy_from,
@@ -144,6 +173,21 @@ def budget_pivot(request):
             "data_as_of": data_as_of(),
         },
     )
+
+
+def pivot_notes(partials, programs, years, stage, cells) -> list[str]:
+    """For cells left empty because only some sub-programs have a figure: "n of m" sentences."""
+    notes = []
+    for p in programs:
+        missing = [y for y in years if (p["id"], y) not in cells]
+        if not missing:
+            continue
+        part = partials[(partials["program_id"] == p["id"]) & partials["fiscal_year"].isin(missing)]
+        if stage != "latest":
+            part = part[part["stage"] == stage]
+        for note in presenters.partial_notes(part, p["id"]):
+            notes.append(f"{presenters.localized(p)}: {note}")
+    return notes
 
 
 def region_funding(request):
@@ -291,10 +335,10 @@ def outcome_shares(request):
 
 def yoy(request):
     """Any two fiscal years side by side (each at a chosen stage or its latest), Δ and Δ%,
-    sorted by the change. The stages compared are always named."""
+    sorted by the change. A change is given only between figures of the same stage, or between
+    two stages the user named (the page then says so in words); 約 when either side is rounded."""
     params = page_params(request)
-    programs = selectors.program_rows(user=request.user)
-    values = analytics.rolled_values(analytics.lines_frame(selectors.budget_line_rows(user=request.user)), programs)
+    programs, values, _partials = budget_figures(request.user)
     years = sorted({int(y) for y in values["fiscal_year"]}) if not values.empty else []
     from .dashboard import main_program
 
@@ -312,31 +356,49 @@ def yoy(request):
         else None
     )
     by_id = {p["id"]: p for p in programs}
+    by_slug = {p["slug"]: p for p in programs}
     labels = dict(Stage.choices)
+    across = stage_a != "latest" and stage_b != "latest" and stage_a != stage_b
     columns = [
         Column("program_slug", "事業キー", "Program key"),
         Column("program", "事業", "Program"),
         Column("a", f"{fy_a}年度", f"FY{fy_a}", "money"),
         Column("a_stage", f"{fy_a}年度の予算段階", f"FY{fy_a} stage"),
+        Column("a_precision", f"{fy_a}年度の精度", f"FY{fy_a} precision"),
         Column("b", f"{fy_b}年度", f"FY{fy_b}", "money"),
         Column("b_stage", f"{fy_b}年度の予算段階", f"FY{fy_b} stage"),
+        Column("b_precision", f"{fy_b}年度の精度", f"FY{fy_b} precision"),
         Column("delta", "増減", "Change", "money"),
         Column("delta_pct", "増減率（%）", "Change (%)", "decimal"),
+        Column("delta_precision", "増減の精度", "Precision of the change"),
+        Column("no_change_reason", "増減を示さない理由", "Why no change is given"),
+        Column("source_kind", "出典の種別", "Source kind"),
     ]
 
     def rows():
         for r in frame.itertuples() if frame is not None else []:
+            a, b = r.a, r.b
+            has_delta = r.delta_yen is not None and r.delta_yen == r.delta_yen
+            kinds = {f["kind"] for f in (a, b) if f}
             yield {
                 "program_slug": by_id[r.program_id]["slug"],
                 "program": by_id[r.program_id]["name_ja"],
-                "a": whole(r.a_yen),
-                "a_stage": labels.get(r.a_stage, "") if r.a_stage else "",
-                "b": whole(r.b_yen),
-                "b_stage": labels.get(r.b_stage, "") if r.b_stage else "",
-                "delta": whole(r.delta_yen),
-                "delta_pct": r.delta_pct,
-                "a_own": bool(r.a_own),
-                "b_own": bool(r.b_own),
+                "a": a["amount_yen"] if a else None,
+                "a_stage": figure_stage_text(a) if a else "",
+                "a_precision": precision_text(a["rounded"]) if a else "",
+                "b": b["amount_yen"] if b else None,
+                "b_stage": figure_stage_text(b) if b else "",
+                "b_precision": precision_text(b["rounded"]) if b else "",
+                "delta": whole(r.delta_yen) if has_delta else None,
+                "delta_pct": r.delta_pct if has_delta else None,
+                "delta_precision": precision_text(bool(r.delta_rounded)) if has_delta else "",
+                "no_change_reason": str(presenters.no_change_text(r.reason))
+                if r.reason not in (None, "missing")
+                else "",
+                "source_kind": "; ".join(kind_text(k) for k in analytics.KIND_CAUTION if k in kinds),
+                "_a": a,
+                "_b": b,
+                "_rounded": bool(r.delta_rounded),
             }
 
     if request.GET.get("export"):
@@ -354,18 +416,23 @@ def yoy(request):
         )
     table = []
     for row in rows():
+        a, b = row["_a"], row["_b"]
         table.append(
             {
                 **row,
-                "a_text": format_money(row["a"], params.unit) if row["a"] is not None else "—",
-                "b_text": format_money(row["b"], params.unit) if row["b"] is not None else "—",
-                "delta_text": (("+" if row["delta"] > 0 else "") + format_money(row["delta"], params.unit))
+                "program": presenters.localized(by_slug[row["program_slug"]]),
+                "a_text": format_money(row["a"], params.unit, rounded=a["rounded"]) if a else "—",
+                "b_text": format_money(row["b"], params.unit, rounded=b["rounded"]) if b else "—",
+                "delta_text": (("+" if row["delta"] > 0 else "") + format_money(row["delta"], params.unit,
+                                                                               rounded=row["_rounded"]))
                 if row["delta"] is not None
                 else "—",
-                "pct_text": format_percent(row["delta_pct"], signed=True) if row["delta_pct"] is not None else "—",
-                "mixed": row["a_stage"] != row["b_stage"] and row["delta"] is not None,
+                "pct_text": format_percent(row["delta_pct"], signed=True, rounded=row["_rounded"])
+                if row["delta_pct"] is not None
+                else "—",
+                "kinds": {f["kind"] for f in (a, b) if f},
             }
-        )
+        )  # fmt: skip
     return render(
         request,
         "reports/yoy.html",
@@ -375,6 +442,9 @@ def yoy(request):
             "fy_b": fy_b,
             "stage_a": stage_a,
             "stage_b": stage_b,
+            "across": across,
+            "stage_a_label": labels.get(stage_a, ""),
+            "stage_b_label": labels.get(stage_b, ""),
             "stage_choices": stage_choices(),
             "table": table,
             "warnings": params.warnings,
@@ -384,6 +454,10 @@ def yoy(request):
             "fy_b_label": fiscal_year_label(fy_b, "short") if fy_b else "",
         },
     )
+
+
+def no_change_reason(reason) -> str:
+    return str(presenters.no_change_text(reason)) if reason not in (None, analytics.NO_CHANGE_MISSING) else ""
 
 
 def whole(value) -> int | None:
@@ -422,11 +496,8 @@ def dataset_tables(user):
             "programs.csv",
             pe.PROGRAM_COLUMNS,
             pe.program_rows(
-                Program.objects.restrict(user)
-                .select_related("parent")
-                .with_latest_budget()
-                .with_cluster_count()
-                .order_by("order", "slug")
+                Program.objects.restrict(user).select_related("parent").with_cluster_count().order_by("order", "slug"),
+                analytics.latest_figures(budget_figures(user)[1]),
             ),
             "事業 / programs",
         ),
@@ -500,23 +571,8 @@ def dataset_tables(user):
 
 
 def cluster_rows(queryset):
-    fields = (
-        "slug",
-        "region__slug",
-        "program__slug",
-        "name_ja",
-        "name_en",
-        "field",
-        "core_organization",
-        "cluster_type",
-        "start_fy",
-        "end_fy",
-        "status",
-        "source__key",
-        "source__kind",
-    )
-    for row in queryset.values(*fields):
-        yield {k.replace("__", "_"): v for k, v in row.items()}
+    """The clusters table with its derived status: clusters.exports.cluster_rows (clusters/periods.py)."""
+    return ce.cluster_rows(queryset)
 
 
 def evaluation_rows(queryset):
@@ -549,7 +605,16 @@ def data_dictionary(tables) -> str:
         "Money columns marked (円)/(yen) are whole yen; other money columns are in the unit in their header.",
         "Fiscal years (年度) run April–March and are written as the Western year they start in (2008 = 平成20年度).",
         "source_kind: official = a ministry or agency document; press = other publications;",
+        "reported = entered by a region's coordinator in an annual report (地域からの報告),",
+        "not checked by the ministry;",
         "illustrative = demo figures invented to show the pages, NOT official (例示データ).",
+        "precision: exact = the figure as stated in the source, with the source's own digits (出典記載の数値) — it",
+        "does not claim the figure is final; rounded = the source gave the figure rounded (概数（約）, e.g. 約75億円),",
+        "and the yen amount is that round figure written out, not an exact amount. A sum or change that uses a",
+        "rounded figure is rounded too.",
+        "stage: 概算要求 request → 予算案 government draft → 当初予算 enacted → 補正後 after supplementary → 決算",
+        "settled. stage_alternative is set where the source's wording (stage_wording, e.g. 政府予算) does not settle",
+        "the stage.",
         "",
     ]
     for filename, columns, _rows, description in tables:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from clusters.selectors import coverage
 from core.history import data_as_of
 from core.params import page_params
-from programs.choices import Stage
+from programs.choices import Stage, stage_text
 from programs.selectors import budget_line_rows, budget_overview, program_rows
 
 from .. import analytics, presenters
@@ -32,6 +32,19 @@ def main_program(programs: list[dict], values) -> dict | None:
     return next((p for p in programs if p["parent_id"] is None and p["id"] in with_values), None)
 
 
+def budget_figures(user):
+    """Programs, their complete budget figures and the partial sums left out (analytics.roll_up):
+    the one read behind every budget figure on the dashboard, program pages and reports."""
+    programs = program_rows(user=user)
+    values, partials = analytics.roll_up(analytics.lines_frame(budget_line_rows(user=user)), programs)
+    return programs, values, partials
+
+
+def doubt_text(line) -> str:
+    """The stage of a budget line whose source leaves it open ("予算案または当初予算（…）"), else ""."""
+    return stage_text(line.stage, line.stage_alternative, line.stage_wording) if line.stage_alternative else ""
+
+
 def share_inputs(user):
     from .outcomes import outcome_data
 
@@ -43,8 +56,7 @@ def dashboard(request):
     """Parameters → selectors → analytics → charts → render."""
     params = page_params(request)
     stage = chosen_stage(request, params.warnings)
-    programs = program_rows(user=request.user)
-    values = analytics.rolled_values(analytics.lines_frame(budget_line_rows(user=request.user)), programs)
+    programs, values, partials = budget_figures(request.user)
     root = main_program(programs, values)
     head = analytics.headline(values, root["id"]) if root else None
     card = presenters.headline_card(head, root, params.unit) if root else None
@@ -56,7 +68,15 @@ def dashboard(request):
             "program": node.program,
             "depth": node.depth,
             "cells": [
-                {"line": node.lines[column], "note": source_numbers[node.lines[column].source_id]}
+                {
+                    "line": node.lines[column],
+                    "note": source_numbers[node.lines[column].source_id],
+                    "doubt": stage_text(
+                        column[1], node.lines[column].stage_alternative, node.lines[column].stage_wording
+                    )
+                    if node.lines[column].stage_alternative
+                    else "",
+                }
                 if column in node.lines
                 else {"line": None}
                 for column in columns
@@ -77,7 +97,7 @@ def dashboard(request):
         "root": root,
         "coverage": coverage(user=request.user, fy=head["fy"]) if head else None,
         "chart": presenters.budget_stack_block(
-            values, programs, root, stage=stage, unit=params.unit, block_id="budget-by-program"
+            values, programs, root, stage=stage, unit=params.unit, block_id="budget-by-program", partials=partials
         )
         if root
         else None,

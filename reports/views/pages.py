@@ -28,16 +28,44 @@ def find_block(context, block_id: str) -> ChartBlock | None:
 
 
 def chart_export(request, block: ChartBlock):
-    """The chart's table alternative as CSV/XLSX: the same numbers, plain, units in the headers."""
+    """The chart's table alternative as CSV/XLSX: the same numbers, plain, units in the headers,
+    a precision column beside every figure column and the source kind of every row (DESIGN §2b)."""
+    from programs.choices import Precision, SourceKind
+
+    from .. import analytics
+
     labels = block.export_labels()
-    columns = [
-        Column(f"c{i}", label, label, "text" if i not in block.numeric_columns else "number")
-        for i, label in enumerate(labels)
-    ]
+    with_precision = {i for i in block.numeric_columns if any(_cell(row, i).rounded is not None for row in block.rows)}
+    with_kind = any(cell.kind for row in block.rows for cell in row) or block.illustrative
+    precision_labels = dict(Precision.choices)
+    kind_labels = dict(SourceKind.choices)
+    columns = []
+    for i, label in enumerate(labels):
+        columns.append(Column(f"c{i}", label, label, "text" if i not in block.numeric_columns else "number"))
+        if i in with_precision:
+            heading = _("%(column)s: precision") % {"column": block.columns[i]}
+            columns.append(Column(f"p{i}", heading, heading))
+    if with_kind:
+        columns.append(Column("kind", _("Source kind"), _("Source kind")))
 
     def rows():
         for row in block.rows:
-            yield {f"c{i}": cell.plain() for i, cell in enumerate(row)}
+            item = {}
+            for i, cell in enumerate(row):
+                item[f"c{i}"] = cell.plain()
+                if i in with_precision:
+                    item[f"p{i}"] = (
+                        str(precision_labels[Precision.ROUNDED if cell.rounded else Precision.EXACT])
+                        if cell.rounded is not None
+                        else ""
+                    )
+            if with_kind:
+                kinds = {cell.kind for cell in row if cell.kind}
+                if not kinds and block.illustrative:
+                    kinds = {"illustrative"}
+                ordered = [k for k in analytics.KIND_CAUTION if k in kinds]
+                item["kind"] = "; ".join(str(kind_labels.get(k, k)) for k in ordered)
+            yield item
 
     about = [
         (_("Chart"), block.title),
@@ -45,6 +73,7 @@ def chart_export(request, block: ChartBlock):
         (_("Unit"), block.unit_caption),
         (_("Exported from"), request.build_absolute_uri()),
         (_("Includes illustrative data"), _("yes") if block.illustrative else _("no")),
+        *[(_("Note"), note) for note in block.notes],
     ]
     return export_response(
         request, what=block.id, columns=columns, rows=rows, unit=page_params(request).unit, about=about
@@ -66,3 +95,9 @@ def render_page(request, template: str, context: dict, status: int = 200):
 def any_illustrative(context) -> bool:
     """Whether any chart on the page includes illustrative figures (for the print footer)."""
     return any(block.illustrative for block in iter_blocks(context))
+
+
+def _cell(row, index):
+    from ..blocks import Cell
+
+    return row[index] if index < len(row) else Cell("")

@@ -14,7 +14,7 @@ from programs.querysets import descendant_ids
 from programs.tables import BudgetLineTable, ProgramTable
 
 from .. import analytics, presenters
-from .dashboard import chosen_stage, stage_choices
+from .dashboard import budget_figures, chosen_stage, stage_choices
 from .pages import render_page
 
 
@@ -29,10 +29,15 @@ class ProgramListView(FilteredTableView):
     export_columns = exports.PROGRAM_COLUMNS
 
     def export_rows(self, queryset):
-        return exports.program_rows(queryset)
+        return exports.program_rows(queryset, self.latest)
 
     def get_queryset(self, request):
-        return Program.objects.restrict(request.user).select_related("parent").with_latest_budget().with_cluster_count()
+        _programs, values, _partials = budget_figures(request.user)
+        self.latest = analytics.latest_figures(values)  # the one "latest" rule (DESIGN §2b)
+        return Program.objects.restrict(request.user).select_related("parent").with_cluster_count()
+
+    def get_table(self, request, rows, params):
+        return self.table_class(rows, unit=params.unit, latest=self.latest)
 
     def extra_context(self, request, filterset, table):
         return {"tree": selectors.program_tree(user=request.user), "crumbs": [{"label": _("Programs")}]}
@@ -47,8 +52,7 @@ def program_detail(request, slug):
     params = page_params(request)
     stage = chosen_stage(request, params.warnings)
     program = selectors.program_get(user=request.user, slug=slug)
-    programs = selectors.program_rows(user=request.user)
-    values = analytics.rolled_values(analytics.lines_frame(selectors.budget_line_rows(user=request.user)), programs)
+    programs, values, partials = budget_figures(request.user)
     row = next(p for p in programs if p["id"] == program.pk)
     subtree = descendant_ids([Program(pk=p["id"], parent_id=p["parent_id"]) for p in programs], [program.pk])
     children = [p for p in programs if p["parent_id"] == program.pk]
@@ -68,9 +72,11 @@ def program_detail(request, slug):
         ],
         "ancestors": selectors.program_ancestors(program, programs),
         "children": children,
-        "stage_chart": presenters.stage_block(values, row, unit=params.unit, block_id="program-stages"),
+        "stage_chart": presenters.stage_block(
+            values, row, unit=params.unit, block_id="program-stages", partials=partials
+        ),
         "children_chart": presenters.budget_stack_block(
-            values, programs, row, stage=stage, unit=params.unit, block_id="program-children"
+            values, programs, row, stage=stage, unit=params.unit, block_id="program-children", partials=partials
         )
         if children
         else None,
@@ -83,6 +89,22 @@ def program_detail(request, slug):
         "data_as_of": data_as_of(),
     }
     return render_page(request, "programs/program_detail.html", context)
+
+
+TOTAL_REFUSALS = {
+    "stages": lambda: _(
+        "No total: the rows shown are at different budget stages (a request and an enacted budget are not "
+        "added up). Filter by one stage to see a total."
+    ),
+    "doubt": lambda: _(
+        "No total: some rows' stage is in doubt in their source (e.g. 政府予算 may be a draft or an enacted "
+        "budget), so they cannot be added up with rows of a settled stage."
+    ),
+    "nested": lambda: _(
+        "No total: the rows include a program together with its own sub-programs, whose figures the parent's "
+        "already contains. Filter by program level to see a total."
+    ),
+}
 
 
 class BudgetLineListView(FilteredTableView):
@@ -126,7 +148,11 @@ class BudgetLineListView(FilteredTableView):
         return self.filterset_class(request.GET or None, queryset=queryset, request=request, years=years)
 
     def get_table(self, request, rows, params):
-        return self.table_class(rows, unit=params.unit, totals=selectors.budget_totals(rows))
+        totals = selectors.budget_totals(rows)
+        allowed, reason = analytics.can_total(totals.pop("keys"), selectors.program_rows(user=request.user))
+        totals["reason"] = reason
+        totals["reason_text"] = TOTAL_REFUSALS[reason]() if reason else ""
+        return self.table_class(rows, unit=params.unit, totals=totals)
 
     def extra_context(self, request, filterset, table):
         as_of = self.as_of(request)
