@@ -147,11 +147,13 @@ def format_money(
     rounded: bool = False,
     with_unit: bool = False,
     lang: str | None = None,
+    signed: bool = False,
 ) -> str:
     """Whole yen shown in 千円/百万円/億円.
 
     ``rounded`` marks a figure the source gave rounded: 約 in Japanese, ≈ in English, and no
-    false decimals. Negative amounts show ▲. None shows "—".
+    false decimals. Negative amounts show ▲; ``signed`` puts + before a positive change
+    (after 約: 約+100). None shows "—".
     """
     if yen is None:
         return "—"
@@ -160,6 +162,8 @@ def format_money(
     value = round_for_unit(yen_in_unit(yen, unit), unit, rounded=rounded)
     decimals = None if rounded else UNIT_DECIMALS[unit]
     text = format_number(value, decimals, lang)
+    if signed and value > 0:
+        text = "+" + text
     if rounded:
         text = ("約" if lang == "ja" else "≈") + text
     if with_unit:

@@ -25,7 +25,7 @@ SOURCE_KIND = Column(
 
 PRECISION = Column(
     "precision", "精度", "Precision",
-    description_ja="exact＝出典記載の数値（出典に書かれた桁のとおり。確定値という意味ではない）／rounded＝概数（約）：出典が「約75億円」のように丸めて示した値",
+    description_ja="exact＝出典記載の数値（出典に書かれた桁のとおり。最終的な数値という意味ではない）／rounded＝概数（約）：出典が「約75億円」のように丸めて示した値",
     description_en="exact = as stated in the source (the source's own digits; not a claim that the figure is final) / rounded = the source gave it rounded (約75億円)",
 )  # fmt: skip
 

@@ -19,8 +19,8 @@ class Cell:
     def plain(self):
         if self.export is not None:
             return self.export
-        if self.numeric and self.value is not None:
-            return self.value
+        if self.numeric:  # a number, or an empty cell: never "—" or a sentence in a number column
+            return self.value if self.value is not None else ""
         return self.text
 
 

@@ -188,12 +188,11 @@ def headline_card(head: dict | None, program: dict, unit: str) -> dict | None:
     if previous and previous["delta_yen"] is not None:
         delta = previous["delta_yen"]
         direction = _("increase") if delta > 0 else _("decrease") if delta < 0 else _("no change")
-        sign = "+" if delta > 0 else ""
         rounded = previous["delta_rounded"]
         card["comparison"] = {
             "text": _("Change from the previous year %(delta)s (%(pct)s), %(direction)s")
             % {
-                "delta": sign + format_money(delta, unit, rounded=rounded, with_unit=True),
+                "delta": format_money(delta, unit, rounded=rounded, with_unit=True, signed=True),
                 "pct": format_percent(previous["delta_pct"], signed=True, rounded=rounded),
                 "direction": direction,
             },

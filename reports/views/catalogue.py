@@ -423,8 +423,7 @@ def yoy(request):
                 "program": presenters.localized(by_slug[row["program_slug"]]),
                 "a_text": format_money(row["a"], params.unit, rounded=a["rounded"]) if a else "—",
                 "b_text": format_money(row["b"], params.unit, rounded=b["rounded"]) if b else "—",
-                "delta_text": (("+" if row["delta"] > 0 else "") + format_money(row["delta"], params.unit,
-                                                                               rounded=row["_rounded"]))
+                "delta_text": format_money(row["delta"], params.unit, rounded=row["_rounded"], signed=True)
                 if row["delta"] is not None
                 else "—",
                 "pct_text": format_percent(row["delta_pct"], signed=True, rounded=row["_rounded"])
@@ -572,6 +571,8 @@ def dataset_tables(user):
 
 def cluster_rows(queryset):
     """The clusters table with its derived status: clusters.exports.cluster_rows (clusters/periods.py)."""
+    from clusters import exports as ce
+
     return ce.cluster_rows(queryset)
 
 

@@ -48,12 +48,12 @@ def test_knowledge_cluster_fy2008_is_the_complete_draft_sum_never_the_partial_en
     login(client)
     rows = {r["事業キー"]: r for r in csv_dicts(client.get("/reports/budget-pivot/", {"export": "csv"}))}
     kc = rows["knowledge-cluster"]
-    assert Decimal(kc["2008年度"]) == Decimal("9066")
+    assert Decimal(kc["2008年度（百万円）"]) == Decimal("9066")
     assert "予算案" in kc["2008年度の予算段階"] and "2" in kc["2008年度の予算段階"]
     assert kc["2008年度の精度"] == "概数（約）"
     enacted = {r["事業キー"]: r for r in csv_dicts(client.get("/reports/budget-pivot/", {"stage": "enacted", "export": "csv"}))}
-    assert enacted["knowledge-cluster"]["2008年度"] == ""  # Phase I alone is not the initiative's figure
-    assert enacted["knowledge-cluster-1"]["2008年度"] == "1600"
+    assert enacted["knowledge-cluster"]["2008年度（百万円）"] == ""  # Phase I alone is not the initiative's figure
+    assert enacted["knowledge-cluster-1"]["2008年度（百万円）"] == "1600"
     page = html(client.get("/reports/budget-pivot/", {"stage": "enacted"}))
     assert "1 of 2" in page or "2件中1件" in page  # the partial sum is a note, not a cell
 
@@ -74,8 +74,8 @@ def test_year_over_year_shows_no_drop_from_a_partial_sum(client):
             )
         )
     }
-    assert rows["knowledge-cluster"]["2008年度"] == ""
-    assert rows["knowledge-cluster"]["増減"] == ""
+    assert rows["knowledge-cluster"]["2008年度（百万円）"] == ""
+    assert rows["knowledge-cluster"]["増減（百万円）"] == ""
 
 
 def test_year_over_year_marks_the_change_rounded_when_the_previous_year_is(client):
@@ -91,7 +91,7 @@ def test_year_over_year_marks_the_change_rounded_when_the_previous_year_is(clien
     }
     city = rows["city-area"]  # FY2007 約45億 (rounded) → FY2008 4,600 (exact)
     assert (city["2007年度の精度"], city["2008年度の精度"]) == ("概数（約）", "出典記載の数値")
-    assert Decimal(city["増減"]) == Decimal("100")
+    assert Decimal(city["増減（百万円）"]) == Decimal("100")
     assert city["増減の精度"] == "概数（約）"
     page = html(
         client.get("/reports/year-over-year/", {"fy_a": 2007, "fy_b": 2008, "stage_a": "enacted", "stage_b": "enacted"})
@@ -106,8 +106,8 @@ def test_year_over_year_gives_no_change_between_different_latest_stages(client):
         for r in csv_dicts(client.get("/reports/year-over-year/", {"fy_a": 2007, "fy_b": 2008, "export": "csv"}))
     }
     ri = rows["regional-innovation"]  # FY2008 予算案 vs FY2007 当初予算
-    assert (ri["2008年度"], ri["2007年度"]) == ("26095", "25271")
-    assert ri["増減"] == "" and ri["増減を示さない理由"]
+    assert (ri["2008年度（百万円）"], ri["2007年度（百万円）"]) == ("26095", "25271")
+    assert ri["増減（百万円）"] == "" and ri["増減を示さない理由"]
 
 
 def test_regional_innovation_page_has_no_partial_figures_or_changes(client):
@@ -124,7 +124,8 @@ def test_dashboard_and_pivot_agree_on_knowledge_cluster_fy2008(client):
     login(client)
     chart = csv_dicts(client.get("/programs/regional-innovation/", {"export": "csv", "chart": "program-children"}))
     fy2008 = next(r for r in chart if r["年度"].startswith("2008"))
-    kc_column = next(k for k in fy2008 if k.startswith("知的クラスター創成事業（") is False and k.startswith("知的クラスター創成事業"))
+    kc_column = "知的クラスター創成事業（百万円）"
+    assert fy2008["知的クラスター創成事業：精度"] == "概数（約）"
     assert Decimal(fy2008[kc_column]) == Decimal("9066")
     dashboard = csv_dicts(client.get("/", {"export": "csv", "chart": "budget-by-program"}))
     assert Decimal(next(r for r in dashboard if r["年度"].startswith("2008"))[kc_column]) == Decimal("9066")
@@ -160,7 +161,7 @@ def test_program_list_names_the_stage_of_its_latest_figure(client):
     page = html(client.get("/programs/"))
     rows = {r["事業キー"]: r for r in csv_dicts(client.get("/programs/", {"export": "csv"}))}
     city = rows["city-area"]
-    assert (city["最新年度"], city["最新の予算段階"], city["最新の金額"]) == ("2009", "概算要求", "5500")
+    assert (city["最新年度"], city["最新の予算段階"], city["最新の金額（百万円）"]) == ("2009", "概算要求", "5500")
     kc = rows["knowledge-cluster"]
     assert (kc["最新年度"], kc["最新の予算段階"], kc["最新の金額の根拠"]) == ("2008", "予算案", "sum-of-2")
     assert "概算要求" in page
@@ -169,12 +170,15 @@ def test_program_list_names_the_stage_of_its_latest_figure(client):
 def test_stage_doubt_is_shown_where_the_source_says_government_budget(client):
     login(client)
     line = BudgetLine.objects.get(program__slug="knowledge-cluster", fiscal_year=2004)
-    assert (line.stage, line.stage_alternative, line.stage_wording) == ("enacted", "draft", "政府予算")
-    page = html(client.get("/budgets/", {"fy": 2004}))
-    assert "予算案または当初予算（出典の表記：政府予算）" in page
-    rows = csv_dicts(client.get("/budgets/", {"fy": 2004, "export": "csv"}))
+    assert (line.stage, line.stage_alternative) == ("enacted", "draft")
+    assert line.stage_wording == "government budget"  # it-cluster.jp, in English: '2004 government budget'
+    fy2006 = BudgetLine.objects.get(program__slug="knowledge-cluster", fiscal_year=2006)
+    assert (fy2006.stage_alternative, fy2006.stage_wording) == ("draft", "政府予算額")
+    page = html(client.get("/budgets/", {"fy": 2006}))
+    assert "予算案または当初予算（出典の表記：政府予算額）" in page
+    rows = csv_dicts(client.get("/budgets/", {"fy": 2006, "export": "csv"}))
     row = next(r for r in rows if r["事業キー"] == "knowledge-cluster")
-    assert (row["予算段階"], row["別の可能性のある予算段階"], row["出典の予算段階の表記"]) == ("当初予算", "予算案", "政府予算")
+    assert (row["予算段階"], row["別の可能性のある予算段階"], row["出典の予算段階の表記"]) == ("当初予算", "予算案", "政府予算額")
     # no change is computed against a year whose stage is in doubt
     changes = analytics.year_over_year(budget_figures(get_user_model().objects.get(username="analyst"))[1],
                                        Program.objects.get(slug="knowledge-cluster").pk)  # fmt: skip
@@ -284,7 +288,7 @@ def test_one_figure_reads_the_same_on_every_page_and_export(client):
     for stage in ["latest", *stage_of.values()]:
         for r in csv_dicts(client.get("/reports/budget-pivot/", {"stage": stage, "export": "csv"})):
             for column, amount in r.items():
-                if re.fullmatch(r"\d{4}年度", column) and amount:
+                if re.fullmatch(r"\d{4}年度（百万円）", column) and amount:
                     fy = int(column[:4])
                     key = (r["事業キー"], fy, stage_in(r[f"{fy}年度の予算段階"]))
                     saw(key, amount, r[f"{fy}年度の精度"] == "概数（約）", f"pivot-{stage}")
@@ -308,13 +312,13 @@ def test_one_figure_reads_the_same_on_every_page_and_export(client):
             )
             for r in rows:
                 for year in (fy - 1, fy):
-                    if r[f"{year}年度"]:
-                        saw((r["事業キー"], year, stage), r[f"{year}年度"], r[f"{year}年度の精度"] == "概数（約）", "yoy")
+                    if r[f"{year}年度（百万円）"]:
+                        saw((r["事業キー"], year, stage), r[f"{year}年度（百万円）"], r[f"{year}年度の精度"] == "概数（約）", "yoy")
     # the program list: each program's latest figure
     for r in csv_dicts(client.get("/programs/", {"export": "csv"})):
-        if r["最新の金額"]:
+        if r["最新の金額（百万円）"]:
             key = (r["事業キー"], int(r["最新年度"]), stage_in(r["最新の予算段階"]))
-            saw(key, r["最新の金額"], r["最新の金額の精度"] == "rounded", "program-list")
+            saw(key, r["最新の金額（百万円）"], r["最新の金額の精度"] == "rounded", "program-list")
     # the dashboard: the root's headline and the total column of its chart
     response = client.get("/")
     card = response.context["card"]
