@@ -14,4 +14,6 @@ class Command(BaseCommand):
             load_reference(report)
         for line in report.lines():
             self.stdout.write(line)
+        for line in report.skipped_lines():  # rows a person changed since a loader wrote them
+            self.stdout.write(self.style.WARNING(line))
         self.stdout.write(self.style.SUCCESS("Reference data loaded."))

@@ -44,6 +44,8 @@ class Command(BaseCommand):
             created = self.create_accounts()
         for line in report.lines():
             self.stdout.write(line)
+        for line in report.skipped_lines():  # rows a person changed since a loader wrote them
+            self.stdout.write(self.style.WARNING(line))
         self.stdout.write(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there.")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every account's password is 'kakehashi-demo'."))
 
