@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from core.loading import LoadReport, int_or_none, read_csv, set_m2m, upsert
+from core.loading import MISSING, LoadReport, int_or_none, read_csv, set_m2m, upsert
 from programs import reference as program_reference
 from programs.models import Indicator, Program, Source
 
@@ -16,14 +16,17 @@ def load_reference(report: LoadReport) -> None:
     program_reference.load_budget_lines(report, sources, programs)
     indicators = program_reference.load_indicators(report, sources)
     program_reference.load_outcome_totals(report, sources, indicators)
+    program_reference.load_contributions(report, sources, programs, indicators, "reference/contributions.csv")
+    program_reference.load_program_facts(report, sources, programs)
     prefectures = load_prefectures(report, sources)
     regions = load_regions(report, sources, prefectures)
     load_clusters(report, sources, programs, regions)
 
 
 def load_prefectures(report: LoadReport, sources) -> dict[int, Prefecture]:
+    path = "reference/prefectures.csv"
     result = {}
-    for row in read_csv("reference/prefectures.csv"):
+    for row in read_csv(path):
         result[int(row["jis_code"])] = upsert(
             Prefecture,
             {"code": int(row["jis_code"])},
@@ -37,13 +40,15 @@ def load_prefectures(report: LoadReport, sources) -> dict[int, Prefecture]:
                 "source": sources[row["source_key"]],
             },
             report,
+            origin=path,
         )
     return result
 
 
 def load_regions(report: LoadReport, sources, prefectures) -> dict[str, Region]:
+    path = "reference/regions.csv"
     result = {}
-    for row in read_csv("reference/regions.csv"):
+    for row in read_csv(path):
         region = upsert(
             Region,
             {"slug": row["slug"]},
@@ -54,16 +59,18 @@ def load_regions(report: LoadReport, sources, prefectures) -> dict[str, Region]:
                 "source": sources[row["source_key"]],
             },
             report,
+            origin=path,
         )
         codes = [int(code) for code in row["prefecture_codes"].split(";") if code.strip()]
-        set_m2m(region, "prefectures", [prefectures[code] for code in codes])
+        set_m2m(region, "prefectures", [prefectures[code] for code in codes], report, f"slug={row['slug']}")
         result[row["slug"]] = region
     return result
 
 
 def load_clusters(report: LoadReport, sources, programs, regions) -> dict[str, Cluster]:
+    path = "reference/clusters.csv"
     result = {}
-    for row in read_csv("reference/clusters.csv"):
+    for row in read_csv(path):
         result[row["slug"]] = upsert(
             Cluster,
             {"slug": row["slug"]},
@@ -77,12 +84,12 @@ def load_clusters(report: LoadReport, sources, programs, regions) -> dict[str, C
                 "cluster_type": row["cluster_type"],
                 "start_fy": int_or_none(row["start_fy"]),
                 "end_fy": int_or_none(row["end_fy"]),
-                "status": row["status"],
                 "description_ja": row["description_ja"],
                 "note": row["note"],
                 "source": sources[row["source_key"]],
             },
             report,
+            origin=path,
         )
     return result
 
@@ -95,21 +102,23 @@ def load_demo(report: LoadReport) -> None:
     clusters = {c.slug: c for c in Cluster.objects.all()}
     demo = sources["illustrative-demo"]
     program_reference.load_contributions(report, sources, programs, indicators, "demo/contributions.csv")
+    # a cluster a person deleted stays deleted, and so do its demo rows
     for row in read_csv("demo/cluster_funding.csv"):
         upsert(
             ClusterFunding,
             {
-                "cluster": clusters[row["cluster_slug"]],
+                "cluster": clusters.get(row["cluster_slug"], MISSING),
                 "fiscal_year": int(row["fiscal_year"]),
                 "kind": row["kind"],
             },
             {"national_yen": int(row["national_yen"]), "local_yen": int(row["local_yen"]), "source": demo},
             report,
+            origin="demo/cluster_funding.csv",
         )
     for row in read_csv("demo/evaluations.csv"):
         upsert(
             Evaluation,
-            {"cluster": clusters[row["cluster_slug"]], "kind": row["kind"]},
+            {"cluster": clusters.get(row["cluster_slug"], MISSING), "kind": row["kind"]},
             {
                 "fiscal_year": int(row["fiscal_year"]),
                 "grade": row["grade"],
@@ -119,15 +128,17 @@ def load_demo(report: LoadReport) -> None:
                 "source": demo,
             },
             report,
+            origin="demo/evaluations.csv",
         )
     for row in read_csv("demo/cluster_outcomes.csv"):
         upsert(
             ClusterOutcome,
             {
-                "cluster": clusters[row["cluster_slug"]],
+                "cluster": clusters.get(row["cluster_slug"], MISSING),
                 "fiscal_year": int(row["fiscal_year"]),
                 "indicator": indicators[row["indicator_slug"]],
             },
             {"value": int(row["value"]), "source": demo},
             report,
+            origin="demo/cluster_outcomes.csv",
         )

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from clusters.models import Cluster, ClusterFunding, Prefecture, Region
 from core.loading import FIXTURES_DIR
-from programs.models import BudgetLine, Indicator, OutcomeValue, Program, Source
+from programs.models import BudgetLine, Indicator, OutcomeValue, Program, ProgramFact, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,17 @@ def test_budget_lines_match_the_fixture_file_row_for_row():
 
 
 def test_every_figure_has_a_source_and_reference_figures_are_not_illustrative():
-    for model in (BudgetLine, OutcomeValue, ClusterFunding, Program, Region, Cluster, Prefecture, Indicator):
+    for model in (
+        BudgetLine,
+        OutcomeValue,
+        ClusterFunding,
+        Program,
+        Region,
+        Cluster,
+        Prefecture,
+        Indicator,
+        ProgramFact,
+    ):
         assert not model.objects.filter(source__isnull=True).exists(), model
     assert not BudgetLine.objects.filter(source__kind="illustrative").exists()
     assert not OutcomeValue.objects.filter(program__isnull=True, source__kind="illustrative").exists()
@@ -68,8 +78,11 @@ def test_every_figure_has_a_source_and_reference_figures_are_not_illustrative():
 
 def test_illustrative_demo_rows_are_flagged():
     contributions = OutcomeValue.objects.filter(program__isnull=False)
-    assert contributions.exists()
-    assert set(contributions.values_list("source__kind", flat=True)) == {"illustrative"}
+    sourced = contributions.filter(source__key="mext-hyouka-hanei-2005-tech-transfer")
+    assert sourced.count() == 2  # reference/contributions.csv: the one official program figure
+    assert set(sourced.values_list("source__kind", flat=True)) == {"official"}
+    assert contributions.exclude(pk__in=sourced).exists()
+    assert set(contributions.exclude(pk__in=sourced).values_list("source__kind", flat=True)) == {"illustrative"}
     assert set(ClusterFunding.objects.values_list("source__kind", flat=True)) == {"illustrative"}
 
 
@@ -128,9 +141,9 @@ def test_hamamatsu_lineage_phase_one_then_two():
 
 
 def test_cluster_counts_match_reference_lists():
-    assert Cluster.objects.filter(program__slug="knowledge-cluster-1").count() == 11
-    assert Cluster.objects.filter(program__slug="knowledge-cluster-2").count() == 10
-    assert Cluster.objects.filter(program__slug="city-area").count() == 26
+    assert Cluster.objects.filter(program__slug="knowledge-cluster-1").count() == 12  # of 18
+    assert Cluster.objects.filter(program__slug="knowledge-cluster-2").count() == 13  # all
+    assert Cluster.objects.filter(program__slug="city-area").count() == 31
 
 
 def test_joint_research_definition_break_is_two_linked_indicators():
@@ -153,9 +166,8 @@ def test_derived_values_marked_and_money_in_yen():
 
 
 def test_loading_twice_changes_nothing(capsys):
-    counts = {
-        m: m.objects.count() for m in (Source, Program, BudgetLine, Region, Cluster, OutcomeValue, ClusterFunding)
-    }
+    models = (Source, Program, BudgetLine, Region, Cluster, OutcomeValue, ClusterFunding, ProgramFact)
+    counts = {m: m.objects.count() for m in models}
     history = {m: m.history.count() for m in counts}
     call_command("load_reference")
     call_command("seed_demo", "--force")
@@ -174,3 +186,164 @@ def test_project_reads_no_shared_folder_at_run_time():
         if path.is_file() and path.suffix in {".py", ".html"} and "../shared" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+# --- the additions (second search) and the derived-figure rules' data --------------------------------
+
+
+def test_phase_two_has_all_13_regions_by_intake_year():
+    phase2 = Cluster.objects.filter(program__slug="knowledge-cluster-2")
+    starts = sorted(phase2.values_list("start_fy", flat=True))
+    assert starts == [2007] * 6 + [2008] * 3 + [2009] * 4
+    fy2009 = phase2.filter(start_fy=2009)
+    assert set(fy2009.values_list("region__slug", flat=True)) == {"tokushima", "hakodate", "kurume", "yamaguchi"}
+    assert set(fy2009.values_list("cluster_type", flat=True)) == {"グローバル拠点育成型"}
+    assert Program.objects.get(slug="knowledge-cluster-2").normal_duration_years == 5
+
+
+def test_hakodate_lineage_city_area_general_then_advanced_then_phase_two():
+    hakodate = Region.objects.get(slug="hakodate")
+    lineage = [(c.program.slug, c.cluster_type, c.start_fy, c.end_fy) for c in hakodate.clusters.order_by("start_fy")]
+    assert lineage == [
+        ("city-area", "一般型", 2003, 2005),
+        ("city-area", "発展型", 2006, 2008),
+        ("knowledge-cluster-2", "グローバル拠点育成型", 2009, 2013),
+    ]
+    assert hakodate.clusters.get(program__slug="knowledge-cluster-2").core_organization == "(財)函館地域産業振興財団"
+
+
+def test_phase_one_osaka_north_and_the_fy2008_general_type_city_areas():
+    saito = Cluster.objects.get(slug="osaka-north-saito-kc1")
+    assert saito.core_organization == "(財)千里ライフサイエンス振興財団"
+    assert (saito.start_fy, saito.end_fy) == (None, None)
+    assert saito.source.kind == "press"  # read via a mirror
+    general_2008 = Cluster.objects.filter(program__slug="city-area", cluster_type="一般型", start_fy=2008)
+    assert set(general_2008.values_list("region__name_ja", flat=True)) == {
+        "むつ小川原・八戸エリア",
+        "ふくい若狭エリア",
+        "みやざき臨海エリア",
+        "沖縄沿岸海域エリア",
+    }
+    assert set(general_2008.values_list("end_fy", flat=True)) == {None}  # "likely FY2010" is not data
+
+
+def test_corrections_applied():
+    core = dict(Cluster.objects.filter(program__slug="knowledge-cluster-2").values_list("slug", "core_organization"))
+    assert core["tokushima-kc2"] == "財団法人とくしま産業振興機構"
+    assert core["sapporo-kc2"] == "公益財団法人 北海道科学技術総合振興センター"
+    assert core["greater-sendai-kc2"] == "(株)インテリジェント・コスモス研究機構"
+    assert core["fukuoka-kitakyushu-iizuka-kc2"] == "財団法人 福岡県産業・科学技術振興財団"
+    assert "先端医療振興財団" in core["greater-kansai-kc2"]
+    assert Cluster.objects.get(slug="sapporo-kc2").field == "ライフサイエンス;情報通信"
+    assert Cluster.objects.get(slug="nagano-prefecture-kc2").end_fy == 2011
+    assert Cluster.objects.get(slug="hakodate-city-area").start_fy == 2006
+
+
+def test_leads_are_not_loaded():
+    phase1_regions = set(
+        Cluster.objects.filter(program__slug="knowledge-cluster-1").values_list("region__prefectures__code", flat=True)
+    )
+    assert 4 not in phase1_regions and 20 not in phase1_regions  # no Sendai (Miyagi) or Nagano Phase I region
+    assert not BudgetLine.objects.filter(program__slug="knowledge-cluster", fiscal_year=2002).exists()
+    assert not BudgetLine.objects.filter(amount_yen=10_900 * MILLION).exists()  # the METI slide's FY2010 figure
+
+
+def test_fy2003_tech_transfer_budget_is_enacted_and_rounded():
+    line = BudgetLine.objects.get(program__slug="gijutsu-iten-shien", fiscal_year=2003)
+    assert (line.stage, line.amount_yen, line.precision, line.stage_alternative) == (
+        "enacted",
+        1_600 * MILLION,
+        "rounded",
+        "",
+    )
+    assert line.source.kind == "official"
+
+
+def test_regional_innovation_cluster_program_fy2010_draft():
+    program = Program.objects.get(slug="regional-innovation-cluster-program")
+    assert (program.parent.slug, program.start_fy, program.name_en_is_translation) == (
+        "regional-innovation",
+        2010,
+        True,
+    )
+    line = program.budget_lines.get()
+    assert (line.fiscal_year, line.stage, line.amount_yen, line.precision) == (2010, "draft", 12_065 * MILLION, "exact")
+    assert line.source.kind == "press"
+
+
+def test_related_industry_academia_programs_never_count_toward_the_share():
+    related = Program.objects.filter(parent__slug="industry-academia", counts_toward_outcome_share=False)
+    assert set(related.values_list("slug", flat=True)) == {
+        "sangakukan-renkei-senryaku",
+        "daigaku-chizai-honbu",
+        "sangakukan-renkei-shien",
+        "matching-fund",
+        "daigaku-venture-soshutsu",
+    }
+    assert BudgetLine.objects.filter(program__in=related).count() == 9
+    # "(9億円)" is the previous year's enacted figure
+    fy2002 = BudgetLine.objects.get(program__slug="sangakukan-renkei-shien", fiscal_year=2002)
+    assert (fy2002.stage, fy2002.amount_yen, fy2002.precision) == ("enacted", 900 * MILLION, "rounded")
+    assert BudgetLine.objects.get(program__slug="sangakukan-renkei-senryaku", fiscal_year=2009).stage == "request"
+
+
+def test_stage_doubt_only_where_the_source_wording_leaves_it_open():
+    doubtful = BudgetLine.objects.exclude(stage_alternative="")
+    assert {(b.program.slug, b.fiscal_year, b.stage, b.stage_alternative, b.stage_wording) for b in doubtful} == {
+        ("knowledge-cluster", 2004, "enacted", "draft", "government budget"),  # it-cluster.jp, in English
+        ("knowledge-cluster", 2006, "enacted", "draft", "政府予算額"),
+    }
+    assert "2004 government budget" in Source.objects.get(key="it-cluster-english").locator
+    assert "政府予算額 100億円" in Source.objects.get(key="mext-kc-outline").locator
+
+
+def test_program_english_names_and_normal_durations():
+    jst = Program.objects.get(slug="jst-regional-innovation")
+    assert jst.name_en == "Comprehensive Support Programs for Creation of Regional Innovation"
+    assert jst.name_en_is_translation is False
+    assert set(Program.objects.filter(name_en_is_translation=False).values_list("slug", flat=True)) == {
+        "jst-regional-innovation"
+    }
+    durations = dict(Program.objects.exclude(normal_duration_years=None).values_list("slug", "normal_duration_years"))
+    assert durations == {"knowledge-cluster-1": 5, "knowledge-cluster-2": 5}  # City Area types ran 3 or 5 years
+
+
+def test_tech_transfer_patent_applications_are_an_official_contribution():
+    value = OutcomeValue.objects.get(indicator__slug="patent-applications", fiscal_year=2003, program__isnull=False)
+    assert (value.program.slug, value.value, value.source.kind) == ("gijutsu-iten-shien", 802, "official")
+    assert "TLO" in value.scope_note
+    foreign = OutcomeValue.objects.get(indicator__slug="patent-applications-foreign", fiscal_year=2003)
+    assert (foreign.program.slug, foreign.value) == ("gijutsu-iten-shien", 182)
+    assert not OutcomeValue.objects.filter(fiscal_year=2003, value=620).exists()  # no domestic indicator
+
+
+PAPER = Path("/work/shared/data/mext-policy-paper-2008.md")
+
+
+def test_the_papers_statements_are_program_facts():
+    facts = ProgramFact.objects.all()
+    assert set(facts.values_list("source__key", flat=True)) == {"mext-paper-2008"}
+    assert not facts.filter(text_en="").exists() and not facts.filter(quote="").exists()
+    issues = ProgramFact.objects.filter(program__slug="regional-innovation", kind="issue")
+    assert list(issues.values_list("label", flat=True)) == ["①", "②", "③", "④", "⑤"]
+    assert all("必要ではないか" in text for text in issues.values_list("text_ja", flat=True))
+    aims = ProgramFact.objects.filter(program__slug="regional-innovation", kind="aim")
+    assert list(aims.values_list("label", flat=True)) == ["地域クラスターの育成", "地域イノベーションの源泉の潤沢化"]
+    assert ProgramFact.objects.filter(program__slug="regional-innovation", kind="context").count() == 2
+    counts = ProgramFact.objects.filter(program__slug="knowledge-cluster-1", kind="count")
+    assert {(f.fiscal_year, f.measure, f.value) for f in counts} == {
+        (2007, "regions_running", 7),
+        (2007, "regions_ending", 4),
+    }
+    assert ProgramFact.objects.get(key="kc1-context-basic-plan-2").text_ja.startswith(
+        "第2期科学技術基本計画（平成13年3月）"
+    )
+    assert ProgramFact.objects.filter(program__slug="industry-academia", kind="context").count() == 1
+    if not PAPER.exists():
+        pytest.skip("the shared paper is not on this machine")
+    paper = PAPER.read_text(encoding="utf-8").replace("产", "産")
+    for phrase in ("平成19年度は7地域で実施", "平成19年度末に、4地域で事業を終了", "1地域あたり約5億円×原則5年間"):
+        assert phrase in paper
+    for fact in facts:
+        for part in fact.quote.replace("＜地域科学技術関係施策＞ ", "").split(" "):
+            assert part.strip("()（）") in paper.replace("\n", "").replace("  ", ""), (fact.key, part)
