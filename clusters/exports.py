@@ -32,9 +32,32 @@ CLUSTER_COLUMNS = [
     Column("cluster_type", "類型", "Type"),
     Column("start_fy", "開始年度", "First fiscal year", "int"),
     Column("end_fy", "終了年度", "Last fiscal year", "int"),
-    Column("status", "状況", "Status"),
+    Column(
+        "status",
+        "状況",
+        "Status",
+        description_ja="期間と出力日の年度から算出：planned（開始前）／active（実施中）／ended（終了）／unknown（期間不明）",
+        description_en="Derived from the period and the fiscal year of the export: planned / active (running) / ended / "
+        "unknown (period unknown)",
+    ),
     SOURCE_KEY, SOURCE_KIND,
 ]  # fmt: skip
+
+
+def cluster_rows(queryset) -> Iterator[dict]:
+    """Clusters as export rows, with the status derived by clusters/periods.py (never stored)."""
+    from core.formatting import current_fiscal_year
+
+    from .periods import VALUE_FIELDS, Period
+
+    today = current_fiscal_year()
+    fields = ("slug", "region__slug", "program__slug", "name_ja", "name_en", "field", "core_organization",
+              "cluster_type", "source__key", "source__kind")  # fmt: skip
+    for row in queryset.with_period().values(*fields, *VALUE_FIELDS).iterator(chunk_size=2000):
+        out = {key.replace("__", "_"): row[key] for key in fields}
+        out.update(start_fy=row["start_fy"], end_fy=row["end_fy"], status=Period.from_row(row).status(today).value)
+        yield out
+
 
 CLUSTER_FUNDING_COLUMNS = [
     Column("cluster_slug", "クラスターキー", "Cluster key"),

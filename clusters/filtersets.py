@@ -1,6 +1,7 @@
 """Filters for regions. Choice lists come from what the user may see."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,6 @@ from programs.querysets import descendant_ids
 
 from .choices import Block
 from .models import Cluster, Prefecture, Region
-from .querysets import active_clusters_q
 
 
 def _programs_with_clusters(request):
@@ -30,7 +30,16 @@ class RegionFilterSet(django_filters.FilterSet):
         label=_("Program (with its sub-programs)"), queryset=_programs_with_clusters, method="filter_program"
     )
     active_in = django_filters.NumberFilter(
-        label=_("Active in fiscal year"), method="filter_active_in", min_value=FY_MIN, max_value=FY_MAX
+        label=_("Running in fiscal year"),
+        help_text=_("Regions with a cluster whose known period covers the year."),
+        method="filter_active_in",
+        min_value=FY_MIN,
+        max_value=FY_MAX,
+    )
+    unknown_period = django_filters.BooleanFilter(
+        label=_("Also regions whose cluster may have run (period unknown)"),
+        widget=forms.CheckboxInput,
+        method="filter_noop",
     )
 
     class Meta:
@@ -60,7 +69,15 @@ class RegionFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=Cluster.objects.filter(program_id__in=ids).values("region_id"))
 
     def filter_active_in(self, queryset, name, fy):
-        return queryset.filter(pk__in=Cluster.objects.filter(active_clusters_q(int(fy))).values("region_id"))
+        """Running in ``fy`` by the one rule (clusters/periods.py); with ``unknown_period`` also the
+        regions where only a cluster of unknown period may have run."""
+        running = Q(pk__in=Cluster.objects.running_in(int(fy)).values("region_id"))
+        if self.form.cleaned_data.get("unknown_period"):
+            running |= Q(pk__in=Cluster.objects.possibly_running_in(int(fy)).values("region_id"))
+        return queryset.filter(running)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # read by filter_active_in
 
 
 def _visible_clusters(request):

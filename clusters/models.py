@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -12,7 +13,8 @@ from core.i18n import LocalizedNameMixin
 from core.models import VersionedModel, fiscal_year_check, fiscal_year_field, non_negative_check, period_check
 from programs.models import Indicator, Program, Source
 
-from .choices import Block, EvaluationKind, FundingKind, ReportStatus
+from .choices import Block, ClusterStatus, EvaluationKind, FundingKind, ReportStatus
+from .periods import Period
 from .querysets import ClusterChildQuerySet, ClusterQuerySet, RegionQuerySet
 
 
@@ -111,9 +113,23 @@ class Cluster(LocalizedNameMixin, VersionedModel):
     def get_absolute_url(self):
         return reverse("clusters:cluster", args=[self.slug])
 
-    def covers(self, fy: int) -> bool:
-        """Whether ``fy`` lies inside the cluster's known period (an unknown bound does not limit)."""
-        return (self.start_fy is None or fy >= self.start_fy) and (self.end_fy is None or fy <= self.end_fy)
+    @cached_property
+    def period(self) -> Period:
+        """The period with its program's bounds (clusters/periods.py owns what it means)."""
+        return Period.of(self)
+
+    @property
+    def status(self) -> ClusterStatus:
+        """Derived from the period and today's fiscal year, never stored: 期間不明 when unknown."""
+        from core.formatting import current_fiscal_year
+
+        return self.period.status(current_fiscal_year())
+
+    def admits(self, fy: int) -> bool:
+        """Whether a per-year row may carry ``fy``: yes unless it is known to lie outside the period."""
+        if not self.program_id:
+            return Period(self.start_fy, self.end_fy).admits(fy)
+        return Period.of(self, funded=False).admits(fy)
 
 
 class ClusterYearRow(VersionedModel):
@@ -130,7 +146,7 @@ class ClusterYearRow(VersionedModel):
     def clean(self):
         super().clean()
         cluster = getattr(self, "cluster", None) if self.cluster_id else None
-        if cluster and self.fiscal_year and not cluster.covers(self.fiscal_year):
+        if cluster and self.fiscal_year and not cluster.admits(self.fiscal_year):
             raise ValidationError(
                 {"fiscal_year": _("Fiscal year %(fy)s lies outside the cluster's period.") % {"fy": self.fiscal_year}}
             )

@@ -7,6 +7,8 @@ from django.db import models
 from core.querysets import CHANGE, VIEW
 from core.roles import Role, has_role
 
+from . import periods
+
 
 class RegionOwnedQuerySet(models.QuerySet):
     #: the lookup from this model to Region, e.g. "region" for Cluster, "cluster__region" for funding
@@ -30,33 +32,35 @@ class RegionOwnedQuerySet(models.QuerySet):
 class RegionQuerySet(RegionOwnedQuerySet):
     region_path = ""
 
-    def active_in(self, fy: int):
-        """Regions with at least one cluster active in fiscal year ``fy``."""
+    def running_in(self, fy: int):
+        """Regions with at least one cluster running in ``fy`` (clusters/periods.py)."""
         from .models import Cluster
 
-        return self.filter(pk__in=Cluster.objects.filter(active_clusters_q(fy)).values("region_id"))
+        return self.filter(pk__in=Cluster.objects.running_in(fy).values("region_id"))
 
+    def possibly_running_in(self, fy: int):
+        """Regions with at least one cluster of unknown period that may have run in ``fy``."""
+        from .models import Cluster
 
-def active_clusters_q(fy: int, prefix: str = "") -> models.Q:
-    """Q for clusters whose known period covers ``fy``.
-
-    A cluster whose last year is unknown is bounded by its program's last year, and is open
-    only when neither is known. A cluster whose first year is unknown is never counted.
-    """
-    p = prefix
-    return models.Q(**{f"{p}start_fy__lte": fy}) & (
-        models.Q(**{f"{p}end_fy__gte": fy})
-        | models.Q(**{f"{p}end_fy__isnull": True, f"{p}program__end_fy__gte": fy})
-        | models.Q(**{f"{p}end_fy__isnull": True, f"{p}program__end_fy__isnull": True})
-    )
+        return self.filter(pk__in=Cluster.objects.possibly_running_in(fy).values("region_id"))
 
 
 class ClusterQuerySet(RegionOwnedQuerySet):
     region_path = "region"
 
-    def active_in(self, fy: int):
-        """Clusters whose known period covers fiscal year ``fy`` (an unknown end counts as open)."""
-        return self.filter(active_clusters_q(fy))
+    def with_period(self):
+        """Annotated with what ``possibly_running_in`` and ``periods.Period.from_row`` need."""
+        if periods.LAST_FUNDED in self.query.annotations:
+            return self
+        return periods.with_period(self)
+
+    def running_in(self, fy: int):
+        """Clusters whose known period covers ``fy`` (DESIGN §2b)."""
+        return self.filter(periods.running_q(fy))
+
+    def possibly_running_in(self, fy: int):
+        """Clusters of unknown period that may have run in ``fy`` (never counted as running)."""
+        return self.with_period().filter(periods.possibly_running_q(fy))
 
 
 class ClusterChildQuerySet(RegionOwnedQuerySet):

@@ -1,19 +1,34 @@
 """Reads of region-owned data that views need; everything goes through ``restrict``."""
 
+from dataclasses import dataclass
+
+from django.utils.translation import ngettext
+
 from .models import Cluster, Prefecture, Region
+from .periods import VALUE_FIELDS, Period, RunningCount, count_event, parse_measure
 
 
 def coverage(*, user, fy: int) -> dict:
-    """Clusters active in fiscal year ``fy``, the regions they belong to and the prefectures
-    those regions cover (a multi-prefecture region counts each of its prefectures)."""
-    clusters = Cluster.objects.restrict(user).active_in(fy)
-    region_ids = set(clusters.values_list("region_id", flat=True))
+    """Clusters running in fiscal year ``fy`` (their known period covers it), the regions they
+    belong to and the prefectures those regions cover — each with the further ones that only a
+    cluster of unknown period may have covered ("N (+M with unknown period)", DESIGN §2b).
+    A multi-prefecture region counts each of its prefectures. Four queries."""
+    visible = Cluster.objects.restrict(user)
+    running = list(visible.running_in(fy).values_list("region_id", flat=True))
+    possible = list(visible.possibly_running_in(fy).values_list("region_id", flat=True))
+    regions = set(running)
+    regions_possible = set(possible) - regions
+    through = Region.prefectures.through.objects.filter(region_id__in=regions | regions_possible)
+    prefectures: set[int] = set()
+    prefectures_possible: set[int] = set()
+    for region_id, prefecture_id in through.values_list("region_id", "prefecture_id"):
+        (prefectures if region_id in regions else prefectures_possible).add(prefecture_id)
     return {
         "fy": fy,
-        "clusters": clusters.count(),
-        "regions": len(region_ids),
+        "clusters": RunningCount(len(running), len(possible)),
+        "regions": RunningCount(len(regions), len(regions_possible)),
         "regions_total": Region.objects.restrict(user).count(),
-        "prefectures": Prefecture.objects.filter(regions__in=region_ids).distinct().count(),
+        "prefectures": RunningCount(len(prefectures), len(prefectures_possible - prefectures)),
     }
 
 
@@ -22,6 +37,7 @@ def clusters_for_programs(*, user, program_ids) -> list[Cluster]:
     return list(
         Cluster.objects.restrict(user)
         .filter(program_id__in=program_ids)
+        .with_period()
         .select_related("region", "program", "source")
         .order_by("program__order", "start_fy", "region__name_ja")
     )
@@ -51,6 +67,7 @@ def funding_rows(*, user, region_ids=None, cluster_ids=None, fy=None, kind=None)
             "national_yen": row["national_yen"],
             "local_yen": row["local_yen"],
             "illustrative": row["source__kind"] == "illustrative",
+            "source_kind": row["source__kind"],
         }
         for row in qs.values(
             "cluster_id", "cluster__region_id", "fiscal_year", "kind", "national_yen", "local_yen", "source__kind"
@@ -62,14 +79,16 @@ def region_funding(*, user, fy: int, kind: str) -> dict[int, dict]:
     """National funding per region in one fiscal year and kind: region id → {yen, illustrative}."""
     result: dict[int, dict] = {}
     for row in funding_rows(user=user, fy=fy, kind=kind):
-        entry = result.setdefault(row["region_id"], {"yen": 0, "illustrative": False})
+        entry = result.setdefault(row["region_id"], {"yen": 0, "illustrative": False, "kinds": set()})
         entry["yen"] += row["national_yen"]
         entry["illustrative"] = entry["illustrative"] or row["illustrative"]
+        entry["kinds"].add(row["source_kind"])
     return result
 
 
 def map_inputs(*, user, fy: int, kind: str) -> dict:
-    """Everything the prefecture map needs for one fiscal year, in five queries."""
+    """Everything the prefecture map needs for one fiscal year, in five queries; ``clusters`` are
+    those running in ``fy`` (``unknown_period_clusters`` gives the ones that may have run)."""
     from django.utils.translation import get_language
 
     english = (get_language() or "ja").startswith("en")
@@ -85,10 +104,22 @@ def map_inputs(*, user, fy: int, kind: str) -> dict:
         "regions": regions,
         "clusters": [
             {"id": c["id"], "region_id": c["region_id"], "name": name(c)}
-            for c in Cluster.objects.restrict(user).active_in(fy).values("id", "region_id", "name_ja", "name_en")
+            for c in Cluster.objects.restrict(user).running_in(fy).values("id", "region_id", "name_ja", "name_en")
         ],
         "funding": region_funding(user=user, fy=fy, kind=kind),
     }
+
+
+def unknown_period_clusters(*, user, fy: int) -> list[dict]:
+    """Clusters of unknown period that may have run in ``fy`` (never counted as running), as map
+    rows: id, region_id, name in the active language. One query."""
+    from django.utils.translation import get_language
+
+    english = (get_language() or "ja").startswith("en")
+    return [
+        {"id": c["id"], "region_id": c["region_id"], "name": c["name_en"] if english and c["name_en"] else c["name_ja"]}
+        for c in Cluster.objects.restrict(user).possibly_running_in(fy).values("id", "region_id", "name_ja", "name_en")
+    ]
 
 
 def cluster_years(*, user) -> list[int]:
@@ -113,30 +144,32 @@ def region_get(*, user, slug: str) -> Region:
 
 
 def region_clusters(*, user, region) -> list[dict]:
-    """The region's clusters as rows for the lineage (with program order and period)."""
+    """The region's clusters as rows for the lineage: program order, period, the last year it may
+    have run (``cap_fy``) and its derived status. One query."""
     from django.utils.translation import get_language
 
+    from core.formatting import current_fiscal_year
+
     english = (get_language() or "ja").startswith("en")
+    today = current_fiscal_year()
     rows = []
     for c in (
         Cluster.objects.restrict(user)
         .filter(region=region)
+        .with_period()
         .values(
             "id",
             "slug",
             "name_ja",
             "name_en",
-            "start_fy",
-            "end_fy",
-            "status",
             "program_id",
             "program__name_ja",
             "program__name_en",
             "program__order",
-            "program__start_fy",
-            "program__end_fy",
+            *VALUE_FIELDS,
         )
     ):
+        period = Period.from_row(c)
         rows.append(
             {
                 "id": c["id"],
@@ -149,7 +182,8 @@ def region_clusters(*, user, region) -> list[dict]:
                 "program_end_fy": c["program__end_fy"],
                 "start_fy": c["start_fy"],
                 "end_fy": c["end_fy"],
-                "status": c["status"],
+                "cap_fy": None if period.known else period.cap,
+                "status": period.status(today),
             }
         )
     return rows
@@ -158,7 +192,9 @@ def region_clusters(*, user, region) -> list[dict]:
 def cluster_get(*, user, slug: str) -> Cluster:
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(Cluster.objects.restrict(user).select_related("region", "program", "source"), slug=slug)
+    return get_object_or_404(
+        Cluster.objects.restrict(user).with_period().select_related("region", "program", "source"), slug=slug
+    )
 
 
 def evaluations_for(*, user, cluster_ids) -> list:
@@ -192,3 +228,148 @@ def reports_for(*, user, cluster_ids) -> list:
         .select_related("cluster")
         .order_by("fiscal_year", "cluster_id")
     )
+
+
+# --- What a source states about a program, beside the product's own partial lists ---------------
+
+#: the Source key of the ministry's 2008 paper (fixtures/reference/sources.csv)
+PAPER_SOURCE_KEY = "mext-paper-2008"
+
+
+@dataclass(frozen=True)
+class StatedCount:
+    """A count a source states (a ProgramFact of kind count) and the same count made from the
+    product's cluster list, which is partial — so the two may differ, and the page says so."""
+
+    fact: object  # programs.models.ProgramFact
+    what: str | None  # "regions" / "clusters"; None when the measure is not one the list can count
+    event: str | None  # "running" / "ending" / "starting"
+    ours: RunningCount | None
+
+    @property
+    def ours_text(self) -> str:
+        """ "5 regions running in FY2007 (+3 with unknown period)" — or "" when not comparable."""
+        from core.formatting import fiscal_year_label
+
+        if self.ours is None or self.fact.fiscal_year is None:
+            return ""
+        fy = fiscal_year_label(self.fact.fiscal_year, "short")
+        n = self.ours.running
+        texts = {
+            ("regions", "running"): ngettext(
+                "%(count)s region running in %(fy)s", "%(count)s regions running in %(fy)s", n
+            ),
+            ("regions", "ending"): ngettext(
+                "%(count)s region known to end in %(fy)s", "%(count)s regions known to end in %(fy)s", n
+            ),
+            ("regions", "starting"): ngettext(
+                "%(count)s region known to start in %(fy)s", "%(count)s regions known to start in %(fy)s", n
+            ),
+            ("clusters", "running"): ngettext(
+                "%(count)s cluster running in %(fy)s", "%(count)s clusters running in %(fy)s", n
+            ),
+            ("clusters", "ending"): ngettext(
+                "%(count)s cluster known to end in %(fy)s", "%(count)s clusters known to end in %(fy)s", n
+            ),
+            ("clusters", "starting"): ngettext(
+                "%(count)s cluster known to start in %(fy)s", "%(count)s clusters known to start in %(fy)s", n
+            ),
+        }
+        text = texts[(self.what, self.event)] % {"count": n, "fy": fy}
+        return f"{text} {self.ours.extra}" if self.ours.unknown else text
+
+    @property
+    def differs(self) -> bool:
+        return self.ours is not None and self.fact.value is not None and self.ours.running != self.fact.value
+
+
+def stated_counts(*, user, facts) -> list[StatedCount]:
+    """Each count fact beside the count made from the visible clusters of its program and the
+    program's sub-programs (clusters/periods.py decides running / ending). Two queries, whatever
+    the number of facts and clusters."""
+    from programs.models import Program
+    from programs.querysets import descendant_ids
+
+    facts = [f for f in facts if f.kind == "count"]
+    if not facts:
+        return []
+    tree = list(Program.objects.restrict(user).only("id", "parent_id"))
+    subtrees = {f.program_id: descendant_ids(tree, [f.program_id]) for f in facts}
+    wanted = set().union(*subtrees.values())
+    rows = list(
+        Cluster.objects.restrict(user)
+        .filter(program_id__in=wanted)
+        .with_period()
+        .values("id", "region_id", "program_id", *VALUE_FIELDS)
+    )
+    result = []
+    for fact in facts:
+        parsed = parse_measure(fact.measure)
+        if parsed is None or fact.fiscal_year is None:
+            result.append(StatedCount(fact, None, None, None))
+            continue
+        what, event = parsed
+        mine = [r for r in rows if r["program_id"] in subtrees[fact.program_id]]
+        keyed = [(r["region_id"] if what == "regions" else r["id"], Period.from_row(r)) for r in mine]
+        result.append(StatedCount(fact, what, event, count_event(keyed, fact.fiscal_year, event)))
+    return result
+
+
+def program_facts(*, user, program) -> dict:
+    """For a program page: what sources state about the program — its stated counts beside the
+    cluster list's own (``counts``) — and whether the 2008 paper says anything about it or its
+    sub-programs (``paper``), for the link to /paper/. Three queries at most."""
+    from programs.models import Program, ProgramFact
+    from programs.querysets import descendant_ids
+
+    facts = list(
+        ProgramFact.objects.restrict(user).filter(program=program).select_related("program", "source")
+        .order_by("fiscal_year", "order", "key")
+    )  # fmt: skip
+    counts = stated_counts(user=user, facts=facts)
+    about_program = any(f.source.key == PAPER_SOURCE_KEY for f in facts)
+    if not about_program:
+        tree = Program.objects.restrict(user).only("id", "parent_id")
+        subtree = descendant_ids(list(tree), [program.pk])
+        about_program = (
+            ProgramFact.objects.restrict(user).filter(program_id__in=subtree, source__key=PAPER_SOURCE_KEY).exists()
+        )
+    return {"counts": counts, "paper": about_program}
+
+
+def paper(*, user) -> dict:
+    """Everything /paper/ shows, from the data, never typed in: the paper's Source row, its
+    statements by kind (policy context, aims with the sub-programs of the program each concerns,
+    issues, stated figures), its stated counts beside the cluster list's, and the budget lines
+    taken from it. A constant number of queries."""
+    from programs.models import BudgetLine, Program, ProgramFact, Source
+
+    source = Source.objects.restrict(user).filter(key=PAPER_SOURCE_KEY).first()
+    if source is None:
+        return {"source": None}
+    facts = list(
+        ProgramFact.objects.restrict(user).filter(source=source).select_related("program", "source")
+        .order_by("kind", "order", "fiscal_year", "key")
+    )  # fmt: skip
+    by_kind: dict[str, list] = {}
+    for fact in facts:
+        by_kind.setdefault(fact.kind, []).append(fact)
+    lines = sorted(
+        BudgetLine.objects.restrict(user).filter(source=source).select_related("program"),
+        key=lambda line: (line.program.parent_id is not None, line.program.order, line.program.slug,
+                          -line.fiscal_year, line.stage),
+    )  # fmt: skip
+    aim_programs = {f.program_id for f in by_kind.get("aim", [])}
+    children: dict[int, list] = {}
+    for child in Program.objects.restrict(user).filter(parent_id__in=aim_programs).order_by("order", "slug"):
+        children.setdefault(child.parent_id, []).append(child)
+    aims = [{"fact": fact, "programs": children.get(fact.program_id, [])} for fact in by_kind.get("aim", [])]
+    return {
+        "source": source,
+        "context": by_kind.get("context", []),
+        "aims": aims,
+        "issues": by_kind.get("issue", []),
+        "figures": by_kind.get("figure", []),
+        "counts": stated_counts(user=user, facts=by_kind.get("count", [])),
+        "budget_lines": lines,
+    }

@@ -90,7 +90,7 @@ def report(request, slug, fy):
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     cluster = report_cluster(request, slug)
-    if not FY_MIN <= fy <= FY_MAX or not cluster.covers(fy):
+    if not FY_MIN <= fy <= FY_MAX or not cluster.admits(fy):
         raise Http404(_("This cluster has no report for that fiscal year."))
     existing = AnnualReport.objects.filter(cluster=cluster, fiscal_year=fy).first()
     indicators = services.report_indicators(fy)

@@ -3,7 +3,7 @@
 import factory
 
 from clusters.models import Cluster, ClusterFunding, Prefecture, Region
-from programs.models import BudgetLine, Indicator, OutcomeValue, Program, Source
+from programs.models import BudgetLine, Indicator, OutcomeValue, Program, ProgramFact, Source
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -85,7 +85,6 @@ class ClusterFactory(factory.django.DjangoModelFactory):
     name_ja = factory.Sequence(lambda n: f"テストクラスター{n}")
     start_fy = 2007
     end_fy = 2011
-    status = "active"
     source = factory.SubFactory(SourceFactory)
 
 
@@ -98,4 +97,19 @@ class ClusterFundingFactory(factory.django.DjangoModelFactory):
     kind = "plan"
     national_yen = 500_000_000
     local_yen = 100_000_000
+    source = factory.SubFactory(SourceFactory)
+
+
+class ProgramFactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramFact
+
+    key = factory.Sequence(lambda n: f"test-fact-{n}")
+    program = factory.SubFactory(ProgramFactory)
+    kind = "count"
+    fiscal_year = 2007
+    value = 7
+    measure = "regions_running"
+    text_ja = factory.Sequence(lambda n: f"テスト記述{n}")
+    text_en = factory.Sequence(lambda n: f"Test statement {n}")
     source = factory.SubFactory(SourceFactory)

@@ -29,7 +29,7 @@ def map_params(request, warnings: list[str], years: list[int], default_fy: int |
     """measure (clusters | funding), fiscal year, and plan/actual for the map; bad values fall back."""
     measure = request.GET.get("measure") or "clusters"
     if measure not in MEASURES:
-        warnings.append(_("Unknown measure “%(value)s”; showing active clusters.") % {"value": measure})
+        warnings.append(_("Unknown measure “%(value)s”; showing running clusters.") % {"value": measure})
         measure = "clusters"
     kind = request.GET.get("kind") or "actual"
     if kind not in KINDS:
@@ -52,8 +52,16 @@ def build_map(request, params: dict, unit: str):
         return None
     inputs = selectors.map_inputs(user=request.user, fy=params["fy"], kind=params["kind"])
     frame = analytics.prefecture_measures(**inputs)
+    unknown_clusters = selectors.unknown_period_clusters(user=request.user, fy=params["fy"])
+    unknown = analytics.prefecture_measures(**{**inputs, "clusters": unknown_clusters, "funding": {}})
     return presenters.map_block(
-        frame, measure=params["measure"], fy=params["fy"], kind=params["kind"], unit=unit, geojson_url=static(GEOJSON)
+        frame,
+        measure=params["measure"],
+        fy=params["fy"],
+        kind=params["kind"],
+        unit=unit,
+        geojson_url=static(GEOJSON),
+        unknown=unknown,
     )
 
 
@@ -190,12 +198,14 @@ def cluster_detail(request, slug):
 
 
 def report_years(cluster, reports, funding) -> list[dict]:
-    """Fiscal years a report can be opened for: the cluster's known years (an unknown end gives
-    five years, the programs' usual span) and any year that already has a report."""
-    years = {r.fiscal_year for r in reports}
-    if cluster.start_fy:
-        last = cluster.end_fy or max([cluster.start_fy + 4] + [r["fiscal_year"] for r in funding])
-        years |= set(range(cluster.start_fy, last + 1))
+    """Fiscal years a report can be opened for: the years the cluster ran or may have run
+    (clusters/periods.py), the years it has funding figures for, and any year that already has a
+    report."""
+    period = cluster.period
+    years = {r.fiscal_year for r in reports} | {r["fiscal_year"] for r in funding if cluster.admits(r["fiscal_year"])}
+    last = period.end_fy if period.known else period.cap
+    if period.earliest is not None and last is not None:
+        years |= {fy for fy in range(period.earliest, last + 1) if period.running(fy) or period.possibly_running(fy)}
     by_year = {r.fiscal_year: r for r in reports}
     return [
         {"fy": fy, "status": by_year[fy].status if fy in by_year else None,

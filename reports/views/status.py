@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from clusters.models import AnnualReport, Cluster, Region
+from clusters.periods import VALUE_FIELDS, Period
 from clusters.selectors import cluster_years
 from core.history import data_as_of
 from core.roles import Role, has_role
@@ -13,8 +14,9 @@ BOARD_ROLES = (Role.VIEWER, Role.ANALYST, Role.PROGRAM_MANAGER)
 
 
 def status_board(request):
-    """For ministry staff and program managers: per region and fiscal year, each active
-    cluster's report status (or that no report was started)."""
+    """For ministry staff and program managers: per region and fiscal year, each running
+    cluster's report status (or that no report was started); clusters of unknown period appear,
+    marked, in the years they may have run (clusters/periods.py)."""
     if not any(has_role(request.user, role) for role in BOARD_ROLES):
         raise PermissionDenied
     years = cluster_years(user=request.user)
@@ -24,9 +26,10 @@ def status_board(request):
         years = [y for y in years if y <= int(request.GET["fy_to"])]
     clusters = list(
         Cluster.objects.restrict(request.user)
-        .select_related("program")
-        .values("id", "slug", "name_ja", "region_id", "start_fy", "end_fy", "program__end_fy")
+        .with_period()
+        .values("id", "slug", "name_ja", "name_en", "region_id", *VALUE_FIELDS)
     )
+    periods = {c["id"]: Period.from_row(c) for c in clusters}
     reports = {
         (r["cluster_id"], r["fiscal_year"]): r["status"]
         for r in AnnualReport.objects.restrict(request.user).values("cluster_id", "fiscal_year", "status")
@@ -40,16 +43,20 @@ def status_board(request):
         for fy in years:
             items = []
             for c in own:
-                end = c["end_fy"] or c["program__end_fy"]
-                if c["start_fy"] is None or fy < c["start_fy"] or (end is not None and fy > end):
-                    continue
+                # the one rule (clusters/periods.py): running, or of unknown period and possibly
+                # running (marked as such); a report already filed for the year always shows
+                period = periods[c["id"]]
                 status = reports.get((c["id"], fy))
+                running = period.running(fy)
+                if not (running or period.possibly_running(fy) or status):
+                    continue
                 items.append(
                     {
                         "cluster": c,
                         "fy": fy,
                         "status": status or "none",
                         "label": labels.get(status, _("Not started")) if status else _("Not started"),
+                        "period_unknown": not running,
                     }
                 )
             any_active = any_active or bool(items)
@@ -82,6 +89,14 @@ def status_export(request, rows, years):
         Column("cluster_slug", "クラスターキー", "Cluster key"),
         Column("cluster", "クラスター", "Cluster"),
         Column("status", "状況", "Status"),
+        Column(
+            "period_unknown",
+            "期間不明",
+            "Period unknown",
+            "int",
+            description_ja="1：期間が不明で、この年度に実施していた可能性がある",
+            description_en="1: the cluster's period is unknown; it may have run that year",
+        ),
     ]
 
     def export_rows():
@@ -95,6 +110,7 @@ def status_export(request, rows, years):
                         "cluster_slug": item["cluster"]["slug"],
                         "cluster": item["cluster"]["name_ja"],
                         "status": item["status"],
+                        "period_unknown": int(item["period_unknown"]),
                     }
 
     return export_response(

@@ -117,7 +117,6 @@ def cluster_post(cluster, name_en):
         "core_organization": cluster.core_organization,
         "description_ja": cluster.description_ja,
         "description_en": cluster.description_en,
-        "status": cluster.status,
     }
 
 

@@ -40,15 +40,26 @@ def test_multi_prefecture_region_counts_for_each_prefecture(viewer):
     assert frame.loc[13, "clusters"] == before.loc[13, "clusters"]
 
 
-def test_seed_map_counts_fy2008(viewer):
+def test_seed_map_counts_fy2008(viewer, viewer_client):
+    """DESIGN §2b: a cluster runs only where its known period covers the year. Hamamatsu Phase II
+    (FY2007–, last year unknown) and Phase I (no known years) are not counted in Shizuoka; both are
+    listed apart as clusters of unknown period that may have run in FY2008."""
     frame = map_frame(viewer, 2008)
-    # Shizuoka: Hamamatsu Phase II (FY2007–) is active; Phase I has no known years and is not counted.
-    assert frame.loc[22, "clusters"] == 1
-    assert frame.loc[22, "cluster_names"] == ["浜松オプトロニクスクラスター"]
-    # Nara only through the Keihanna region (Kyoto + Osaka + Nara): its two clusters count for Nara too.
+    assert frame.loc[22, "clusters"] == 0
+    unknown = {c["name"] for c in selectors.unknown_period_clusters(user=viewer, fy=2008)}
+    assert "浜松オプトロニクスクラスター" in unknown
+    # Sapporo Phase II (FY2007–FY2011) is known to run: Hokkaido counts it
+    assert 'さっぽろバイオクラスター構想 "Bio-S"' in frame.loc[1, "cluster_names"]
+    # Nara only through the Keihanna region (Kyoto + Osaka + Nara): its clusters count for Nara too
     keihanna = Region.objects.get(slug="keihanna")
-    expected = Cluster.objects.filter(region=keihanna).active_in(2008).count()
-    assert frame.loc[29, "clusters"] == expected == 2
+    assert frame.loc[29, "clusters"] == Cluster.objects.filter(region=keihanna).running_in(2008).count()
+    # the map's table gives the running count and, beside it, the clusters of unknown period
+    html = viewer_client.get("/regions/", {"map_fy": 2008, "measure": "clusters"}).content.decode()
+    row = re.search(r"<tr>\s*<th[^>]*>静岡県</th>(.*?)</tr>", html, re.S)
+    assert row, "Shizuoka has a row: a cluster of unknown period may have run there"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    assert cells[0].strip() == "0" and cells[1].strip() == "2"
+    assert "期間不明" in cells[3] and "浜松オプトロニクスクラスター" in cells[3]
 
 
 def test_region_page_funding_equals_map_funding(viewer, viewer_client):
@@ -143,8 +154,19 @@ def test_region_filters(viewer_client):
     assert len(kc2) == Cluster.objects.filter(program__slug="knowledge-cluster-2").values("region").distinct().count()
     assert region_slugs(viewer_client, q="浜松") == {"hamamatsu"}
     assert region_slugs(viewer_client, q="optronics") == {"hamamatsu"}
+    # running by the one rule (clusters/periods.py): Sapporo Phase II runs FY2007–FY2011;
+    # Hirosaki's City Area ended FY2009; Hamamatsu Phase II's last year is unknown, so it never runs
     active_2010 = region_slugs(viewer_client, active_in=2010)
-    assert "hamamatsu" in active_2010 and "hirosaki" not in active_2010
+    assert "sapporo" in active_2010 and "hirosaki" not in active_2010 and "hamamatsu" not in active_2010
+    assert active_2010 == set(Region.objects.running_in(2010).values_list("slug", flat=True))
+    active_2008 = region_slugs(viewer_client, active_in=2008)
+    assert "hamamatsu" not in active_2008 and "hirosaki" in active_2008
+    # asked for, the regions where a cluster of unknown period may have run are added
+    maybe_2008 = region_slugs(viewer_client, active_in=2008, unknown_period="on")
+    assert maybe_2008 == active_2008 | set(Region.objects.possibly_running_in(2008).values_list("slug", flat=True))
+    assert "hamamatsu" in maybe_2008
+    # Hamamatsu Phase II may have run only up to its program's last funded year (FY2008 in the seed)
+    assert "hamamatsu" not in region_slugs(viewer_client, active_in=2010, unknown_period="on")
 
 
 def test_region_bad_filter_is_reported(viewer_client):
