@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -81,7 +82,7 @@ class Skipped:
     at: object = None
 
     def line(self) -> str:
-        when = f" on {self.at:%Y-%m-%d %H:%M}" if self.at else ""
+        when = f" on {timezone.localtime(self.at):%Y-%m-%d %H:%M}" if self.at else ""
         if self.fields == ["deleted"]:
             what = f"deleted by {self.by}{when}"
         elif not self.by:

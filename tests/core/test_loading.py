@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from clusters import services
 from clusters.models import ClusterFunding, ClusterOutcome
@@ -133,7 +134,7 @@ def test_a_change_with_a_reason_but_no_user_counts_as_a_person():
     assert city_area_request().note == "checked against the printed evaluation"
     assert [s.line() for s in report.skipped] == [
         f"skipped programs.BudgetLine [{CITY_AREA_2009}]: differs from the fixture in note; "
-        f"changed by someone (note checked by hand) on {line.history.first().history_date:%Y-%m-%d %H:%M}"
+        f"changed by someone (note checked by hand) on {timezone.localtime(line.history.first().history_date):%Y-%m-%d %H:%M}"
     ]
 
 
@@ -199,3 +200,18 @@ def test_second_load_writes_nothing_and_adds_no_history(capsys):
     assert len(counts) == 12  # every loaded model
     assert all(" 0 created, 0 updated," in line and ", 0 skipped" in line for line in counts), counts
     assert "skipped programs" not in out and "skipped clusters" not in out
+
+
+def test_records_without_user_or_reason_are_a_loaders_from_before_tagging(tmp_path, monkeypatch):
+    """Databases loaded before loaders tagged their records still receive fixture changes."""
+    line = city_area_request()
+    line.history.update(history_change_reason=None)
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(loading.FIXTURES_DIR, fixtures)
+    path = fixtures / "reference" / "budget_lines.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("city-area,2009,request,5500,", "city-area,2009,request,5600,")
+    )
+    monkeypatch.setattr(loading, "FIXTURES_DIR", fixtures)
+    call_command("load_reference")
+    assert city_area_request().amount_yen == 5_600_000_000
