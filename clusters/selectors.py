@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from .models import Cluster, Prefecture, Region
 from .periods import VALUE_FIELDS, Period, RunningCount, count_event, parse_measure
@@ -276,7 +276,10 @@ class StatedCount:
             ),
         }
         text = texts[(self.what, self.event)] % {"count": n, "fy": fy}
-        return f"{text} {self.ours.extra}" if self.ours.unknown else text
+        if not self.ours.unknown:
+            return text
+        space = "" if (get_language() or "ja").startswith("ja") else " "  # 「…1（ほかに期間不明7）」
+        return f"{text}{space}{self.ours.extra}"
 
     @property
     def differs(self) -> bool:
@@ -339,10 +342,11 @@ def program_facts(*, user, program) -> dict:
 
 def paper(*, user) -> dict:
     """Everything /paper/ shows, from the data, never typed in: the paper's Source row, its
-    statements by kind (policy context, aims with the sub-programs of the program each concerns,
-    issues, stated figures), its stated counts beside the cluster list's, and the budget lines
-    taken from it. A constant number of queries."""
+    statements by kind (policy context; aims, each with the programs under it that the paper
+    budgets for; issues; stated figures), its stated counts beside the cluster list's, and the
+    budget lines taken from it. A constant number of queries."""
     from programs.models import BudgetLine, Program, ProgramFact, Source
+    from programs.querysets import descendant_ids
 
     source = Source.objects.restrict(user).filter(key=PAPER_SOURCE_KEY).first()
     if source is None:
@@ -359,11 +363,13 @@ def paper(*, user) -> dict:
         key=lambda line: (line.program.parent_id is not None, line.program.order, line.program.slug,
                           -line.fiscal_year, line.stage),
     )  # fmt: skip
-    aim_programs = {f.program_id for f in by_kind.get("aim", [])}
-    children: dict[int, list] = {}
-    for child in Program.objects.restrict(user).filter(parent_id__in=aim_programs).order_by("order", "slug"):
-        children.setdefault(child.parent_id, []).append(child)
-    aims = [{"fact": fact, "programs": children.get(fact.program_id, [])} for fact in by_kind.get("aim", [])]
+    # the programs that serve an aim: those under the aim's program that the paper budgets for
+    tree = list(Program.objects.restrict(user).only("id", "parent_id"))
+    budgeted = list(dict.fromkeys(line.program for line in lines))
+    aims = []
+    for fact in by_kind.get("aim", []):
+        subtree = descendant_ids(tree, [fact.program_id]) - {fact.program_id}
+        aims.append({"fact": fact, "programs": [p for p in budgeted if p.pk in subtree]})
     return {
         "source": source,
         "context": by_kind.get("context", []),

@@ -36,6 +36,7 @@ report_urls = (
         path("outcomes/", views.outcomes, name="outcomes"),
         path("reports/", views.report_index, name="index"),
         path("glossary/", views.glossary, name="glossary"),
+        path("paper/", views.paper, name="paper"),
         path("reports/budget-pivot/", views.budget_pivot, name="budget_pivot"),
         path("reports/region-funding/", views.region_funding, name="region_funding"),
         path("reports/outcome-shares/", views.outcome_shares, name="outcome_shares"),

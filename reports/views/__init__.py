@@ -4,6 +4,7 @@ from .dashboard import dashboard
 from .glossary import glossary
 from .history import cluster_history, program_history, region_history
 from .outcomes import outcomes
+from .paper import paper
 from .programs import budget_list, program_detail, program_list
 from .regions import cluster_detail, region_detail, region_list
 from .status import status_board
@@ -28,4 +29,5 @@ __all__ = [
     "yoy",
     "dataset_zip",
     "glossary",
+    "paper",
 ]

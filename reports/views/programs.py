@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clusters.selectors import clusters_for_programs
+from clusters.selectors import clusters_for_programs, program_facts
 from core.history import data_as_of
 from core.params import page_params
 from core.views import FilteredTableView, can_edit
@@ -83,6 +83,7 @@ def program_detail(request, slug):
         "stage": stage,
         "stage_choices": stage_choices(),
         "clusters": clusters_for_programs(user=request.user, program_ids=subtree),
+        "facts": program_facts(user=request.user, program=program),
         "contributions": contributions,
         "sources": selectors.sources_for(user=request.user, source_ids=source_ids),
         "warnings": params.warnings,

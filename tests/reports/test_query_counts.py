@@ -22,12 +22,15 @@ PAGES = [
     "/programs/",
     "/programs/regional-innovation/",
     "/programs/knowledge-cluster/",
+    "/programs/knowledge-cluster-1/",
     "/budgets/",
     "/regions/",
     "/regions/?measure=funding&kind=plan",
     "/regions/hamamatsu/",
     "/clusters/hamamatsu-kc2/",
     "/outcomes/",
+    "/reports/status/",
+    "/paper/",
 ]
 
 
