@@ -74,6 +74,14 @@ TERMS = [
     Term("lineage", "系譜", "Lineage",
          "同じ地域のクラスターの移り変わり（都市エリア→知的クラスター第I期→第II期など）。",
          "How a region's clusters follow each other (City Area → Knowledge Cluster Phase I → Phase II)."),
+    Term("period-unknown", "期間不明", "Period unknown",
+         "開始年度または終了年度が出典で分からないクラスターの状況。実施中とは数えず、件数は「N（ほかに期間不明M）」と別に示します。"
+         "実施していた可能性があるのは、開始年度（不明なら事業の開始年度）から、開始年度＋事業の標準期間−1、事業の終了年度、"
+         "事業の予算額が最後に記録された年度のうち最も早い年度までです。",
+         "The status of a cluster whose first or last year the sources do not give. It is never counted as running; "
+         "counts show it apart: \"N (+M with unknown period)\". It may have run from its first year (else its program's) "
+         "up to the earliest of: first year + the program's normal duration − 1, the program's last year, and the last "
+         "year with a budget figure for the program."),
     Term("city-area-types", "一般型・発展型", "General and advanced types (City Area)",
          "都市エリア事業の類型。一般型は年1億円程度×3年、発展型は年2億円程度で3年または5年。",
          "The City Area program's types: general (about ¥100M a year for 3 years) and advanced (about ¥200M a year, 3 or 5 years)."),

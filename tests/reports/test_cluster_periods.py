@@ -165,3 +165,11 @@ def test_dataset_export_carries_the_derived_status(client, seed_users):
     assert by_slug["hamamatsu-kc2"] == "unknown"
     assert by_slug["sapporo-kc2"] == "ended"
     assert set(by_slug.values()) <= {"planned", "active", "ended", "unknown"}
+
+
+def test_period_unknown_is_explained_in_the_glossary(viewer_client):
+    html = viewer_client.get("/").content.decode()
+    assert 'href="/glossary/#term-period-unknown"' in card(html, "card-clusters")[2]
+    glossary = viewer_client.get("/glossary/").content.decode()
+    term = glossary[glossary.index('id="term-period-unknown"') :]
+    assert "期間不明" in term[:400] and "実施中とは数えず" in term[:1200]
