@@ -19,6 +19,9 @@ PAGES = [
     "/reports/",
     "/reports/budget-pivot/",
     "/glossary/",
+    "/paper/",
+    "/programs/knowledge-cluster-1/",
+    "/reports/status/",
 ]
 
 
