@@ -545,7 +545,10 @@ def outcome_shares(totals: list[dict], contributions: list[dict], counting_progr
                 "total_kind": total.get("source_kind", "official") if total else None,
             }
         )
-    return pd.DataFrame(out, columns=SHARE_COLUMNS)
+    return with_none(
+        pd.DataFrame(out, columns=SHARE_COLUMNS),
+        ["denominator", "numerator", "share", "total_source_id", "part_kind", "total_kind"],
+    )
 
 
 def indicator_families(indicators: list[dict]) -> list[list[dict]]:

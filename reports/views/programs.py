@@ -152,6 +152,8 @@ class BudgetLineListView(FilteredTableView):
         totals = selectors.budget_totals(rows)
         allowed, reason = analytics.can_total(totals.pop("keys"), selectors.program_rows(user=request.user))
         totals["reason"] = reason
+        if not allowed:
+            totals["amount_yen"] = None  # a refused total is not computed anywhere (DESIGN §2b)
         totals["reason_text"] = TOTAL_REFUSALS[reason]() if reason else ""
         return self.table_class(rows, unit=params.unit, totals=totals)
 

@@ -134,9 +134,10 @@ def test_budget_filter_stage_and_year(viewer_client):
         ]
     )
     totals = response.context["table"].totals
-    assert totals["amount_yen"] == (26_095 + 1_566 + 7_500 + 4_600 + 11_000) * MILLION
-    assert totals["rounded"] is True
-    assert "約50,761" in response.content.decode()
+    # the package's 26,095 already contains its programs' figures: no total (DESIGN §2b), and the page says why
+    assert (totals["amount_yen"], totals["reason"]) == (None, "nested")
+    html = response.content.decode()
+    assert "50,761" not in html and 'id="totals-refused"' in html
 
 
 def test_budget_filter_program_includes_descendants(viewer_client):
@@ -148,9 +149,21 @@ def test_budget_filter_program_includes_descendants(viewer_client):
 
 def test_budget_filter_multiple_years_and_policy_area(viewer_client):
     rows, _ = budget_rows(viewer_client, fy=[2003, 2009])
-    assert sorted(rows) == [("city-area", 2009, "request"), ("knowledge-cluster", 2003, "enacted")]
-    rows, _ = budget_rows(viewer_client, policy_area="industry_academia")
-    assert rows == []
+    assert sorted(rows) == [
+        ("city-area", 2009, "request"),
+        ("daigaku-chizai-honbu", 2003, "enacted"),
+        ("daigaku-venture-soshutsu", 2003, "enacted"),
+        ("gijutsu-iten-shien", 2003, "enacted"),
+        ("knowledge-cluster", 2003, "enacted"),
+        ("matching-fund", 2003, "enacted"),
+        ("sangakukan-renkei-senryaku", 2009, "request"),
+        ("sangakukan-renkei-shien", 2003, "enacted"),
+    ]
+    rows, response = budget_rows(viewer_client, policy_area="industry_academia", stage="enacted", fy=[2003])
+    assert len(rows) == 5  # siblings of one stage and year: a total is allowed
+    totals = response.context["table"].totals
+    assert totals["reason"] is None
+    assert totals["amount_yen"] == (2_400 + 2_300 + 1_600 + 4_300 + 1_400) * MILLION
 
 
 def test_budget_totals_cover_all_pages_not_just_one(viewer_client):
@@ -161,7 +174,13 @@ def test_budget_totals_cover_all_pages_not_just_one(viewer_client):
     response = viewer_client.get("/budgets/", {"program": program.pk})
     table = response.context["table"]
     assert table.paginator.num_pages == 2
-    assert table.totals == {"amount_yen": 80 * MILLION, "count": 80, "rounded": False}
+    assert table.totals == {
+        "amount_yen": 80 * MILLION,
+        "count": 80,
+        "rounded": False,
+        "reason": None,
+        "reason_text": "",
+    }
 
 
 def test_budget_bad_filter_values_are_reported_not_500(viewer_client):
@@ -191,9 +210,14 @@ def test_program_list_filters(viewer_client):
 
 def test_program_list_latest_figure(viewer_client):
     response = viewer_client.get("/programs/")
-    by_slug = {row.record.slug: row.record for row in response.context["table"].page.object_list}
-    kc1 = by_slug["knowledge-cluster-1"]
-    assert (kc1.latest_fy, kc1.latest_stage, kc1.latest_amount) == (2008, "enacted", 1_600 * MILLION)
+    table = response.context["table"]
+    by_slug = {row.record.slug: row.record for row in table.page.object_list}
+    kc1 = table.latest[by_slug["knowledge-cluster-1"].pk]
+    assert (kc1["fy"], kc1["stage"], kc1["amount_yen"], kc1["rounded"]) == (2008, "enacted", 1_600 * MILLION, True)
+    kc = table.latest[by_slug["knowledge-cluster"].pk]  # the complete draft sum, not Phase I's enacted figure
+    assert (kc["fy"], kc["stage"], kc["amount_yen"], kc["parts"]) == (2008, "draft", 9_066 * MILLION, 2)
+    html = response.content.decode()
+    assert "下位事業2件の合計" in html
 
 
 def test_program_detail_stage_series_are_separate(viewer_client):

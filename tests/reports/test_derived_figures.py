@@ -51,7 +51,9 @@ def test_knowledge_cluster_fy2008_is_the_complete_draft_sum_never_the_partial_en
     assert Decimal(kc["2008年度（百万円）"]) == Decimal("9066")
     assert "予算案" in kc["2008年度の予算段階"] and "2" in kc["2008年度の予算段階"]
     assert kc["2008年度の精度"] == "概数（約）"
-    enacted = {r["事業キー"]: r for r in csv_dicts(client.get("/reports/budget-pivot/", {"stage": "enacted", "export": "csv"}))}
+    enacted = {
+        r["事業キー"]: r for r in csv_dicts(client.get("/reports/budget-pivot/", {"stage": "enacted", "export": "csv"}))
+    }
     assert enacted["knowledge-cluster"]["2008年度（百万円）"] == ""  # Phase I alone is not the initiative's figure
     assert enacted["knowledge-cluster-1"]["2008年度（百万円）"] == "1600"
     page = html(client.get("/reports/budget-pivot/", {"stage": "enacted"}))
@@ -142,9 +144,7 @@ def test_budget_list_gives_no_total_across_stages_and_levels(client):
     city = Program.objects.get(slug="city-area")
     response = client.get("/budgets/", {"program": city.pk, "stage": "enacted"})
     totals = response.context["table"].totals
-    expected = sum(
-        BudgetLine.objects.filter(program=city, stage="enacted").values_list("amount_yen", flat=True)
-    )
+    expected = sum(BudgetLine.objects.filter(program=city, stage="enacted").values_list("amount_yen", flat=True))
     assert (totals["amount_yen"], totals["reason"], totals["rounded"]) == (expected, None, True)
     assert 'id="totals-refused"' not in html(response)
 
@@ -178,7 +178,11 @@ def test_stage_doubt_is_shown_where_the_source_says_government_budget(client):
     assert "予算案または当初予算（出典の表記：政府予算額）" in page
     rows = csv_dicts(client.get("/budgets/", {"fy": 2006, "export": "csv"}))
     row = next(r for r in rows if r["事業キー"] == "knowledge-cluster")
-    assert (row["予算段階"], row["別の可能性のある予算段階"], row["出典の予算段階の表記"]) == ("当初予算", "予算案", "政府予算額")
+    assert (row["予算段階"], row["別の可能性のある予算段階"], row["出典の予算段階の表記"]) == (
+        "当初予算",
+        "予算案",
+        "政府予算額",
+    )
     # no change is computed against a year whose stage is in doubt
     changes = analytics.year_over_year(budget_figures(get_user_model().objects.get(username="analyst"))[1],
                                        Program.objects.get(slug="knowledge-cluster").pk)  # fmt: skip
@@ -271,7 +275,13 @@ def test_one_figure_reads_the_same_on_every_page_and_export(client):
         seen.setdefault(key, set()).add(where)
         assert (Decimal(amount), rounded) == truth[key], (key, where, amount, rounded, truth[key])
 
-    stage_of = {"概算要求": "request", "予算案": "draft", "当初予算": "enacted", "補正後": "supplementary", "決算": "settled"}
+    stage_of = {
+        "概算要求": "request",
+        "予算案": "draft",
+        "当初予算": "enacted",
+        "補正後": "supplementary",
+        "決算": "settled",
+    }
 
     def stage_in(text):
         return next(v for k, v in stage_of.items() if text.startswith(k))
@@ -283,7 +293,12 @@ def test_one_figure_reads_the_same_on_every_page_and_export(client):
             continue
         for r in csv_dicts(response):
             fy = int(r["年度"][:4])
-            saw((p["slug"], fy, stage_in(r["予算段階"])), r["金額（百万円）"], r["金額：精度"] == "概数（約）", "program")
+            saw(
+                (p["slug"], fy, stage_in(r["予算段階"])),
+                r["金額（百万円）"],
+                r["金額：精度"] == "概数（約）",
+                "program",
+            )
     # the pivot at each stage, page cells and CSV
     for stage in ["latest", *stage_of.values()]:
         for r in csv_dicts(client.get("/reports/budget-pivot/", {"stage": stage, "export": "csv"})):
@@ -313,7 +328,12 @@ def test_one_figure_reads_the_same_on_every_page_and_export(client):
             for r in rows:
                 for year in (fy - 1, fy):
                     if r[f"{year}年度（百万円）"]:
-                        saw((r["事業キー"], year, stage), r[f"{year}年度（百万円）"], r[f"{year}年度の精度"] == "概数（約）", "yoy")
+                        saw(
+                            (r["事業キー"], year, stage),
+                            r[f"{year}年度（百万円）"],
+                            r[f"{year}年度の精度"] == "概数（約）",
+                            "yoy",
+                        )
     # the program list: each program's latest figure
     for r in csv_dicts(client.get("/programs/", {"export": "csv"})):
         if r["最新の金額（百万円）"]:

@@ -102,7 +102,8 @@ def test_csv_bytes_bom_crlf_and_headers_with_units(client):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     line = next(r for r in rows if r[0] == "knowledge-cluster-1" and r[2] == "2008" and r[3] == "予算案")
-    assert line[4] == "15.66" and line[5] == "1566000000"  # plain numbers, no separators
+    amount, yen = rows[0].index("金額（億円）"), rows[0].index("金額（円）")
+    assert line[amount] == "15.66" and line[yen] == "1566000000"  # plain numbers, no separators
 
 
 def test_csv_headers_follow_the_language(client):
@@ -202,7 +203,7 @@ def test_chart_export_gives_the_charts_own_data(client):
     login(client, "ministry")
     rows = read_csv(client.get("/", {"export": "csv", "chart": "budget-by-program"}))
     row = next(r for r in rows if r[0] == "2008年度")
-    assert row[-1] == "26095"  # the total, in 百万円, plain
+    assert row[rows[0].index("地域イノベーション・システムの強化（百万円）")] == "26095"  # the total, in 百万円, plain
     assert "1429" in row  # the unitemized remainder
     assert any("（百万円）" in h for h in rows[0])
     assert client.get("/", {"export": "csv", "chart": "nope"}).status_code == 404
@@ -236,8 +237,14 @@ def test_report_pages_and_their_exports(client):
     assert total[header.index("2008年度（百万円）")] == "26095"
     rows = read_csv(client.get("/reports/year-over-year/", {"fy_a": 2007, "fy_b": 2008, "export": "csv"}))
     root = next(r for r in rows if r[0] == "regional-innovation")
-    assert root[rows[0].index("増減（百万円）")] == "824"
+    assert root[rows[0].index("増減（百万円）")] == ""  # each year's latest stage differs: no change
+    assert root[rows[0].index("増減を示さない理由")] == "予算段階が異なる"
+    named = {"fy_a": 2007, "fy_b": 2008, "stage_a": "enacted", "stage_b": "draft"}
+    rows = read_csv(client.get("/reports/year-over-year/", {**named, "export": "csv"}))
+    root = next(r for r in rows if r[0] == "regional-innovation")
+    assert root[rows[0].index("増減（百万円）")] == "824"  # two stages the user named, and the page says so
     assert root[rows[0].index("増減率（%）")] == "3.3"
+    assert 'id="across-stages"' in client.get("/reports/year-over-year/", named).content.decode()
     rows = read_csv(client.get("/reports/region-funding/", {"kind": "actual", "export": "csv"}))
     hamamatsu = next(r for r in rows if r[0] == "hamamatsu")
     expected = sum(
