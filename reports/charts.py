@@ -33,6 +33,7 @@ STAGE_COLORS = {
 }
 STAGE_PATTERNS = {"request": "/", "draft": ".", "enacted": "", "supplementary": "x", "settled": "-"}
 ILLUSTRATIVE_PATTERN = "x"
+DOUBT_PATTERN = "\\"
 
 
 def base_layout(*, y_title: str, height: int = 420) -> dict:
@@ -194,7 +195,13 @@ def stage_bars(frame: pd.DataFrame, *, stage_labels: dict[str, str], unit: str) 
                 marker={
                     "color": STAGE_COLORS[stage],
                     "line": {"color": "#ffffff", "width": 1},
-                    "pattern": {"shape": STAGE_PATTERNS[stage], "fgcolor": "#ffffff", "size": 6, "fillmode": "overlay"},
+                    "pattern": {
+                        # a figure whose stage the source leaves in doubt is cross-hatched (DESIGN §2b)
+                        "shape": [DOUBT_PATTERN if d else STAGE_PATTERNS[stage] for d in part["doubt"]],
+                        "fgcolor": "#ffffff",
+                        "size": 6,
+                        "fillmode": "overlay",
+                    },
                 },
                 text=[stage_labels[stage]] * len(part),
                 textposition="none",

@@ -253,7 +253,8 @@ def stage_block(
         title=_("“%(program)s” by budget stage and fiscal year") % {"program": localized(program)},
         summary=_(
             "Each budget stage (request, draft, enacted …) is its own series; changes are computed only "
-            "between consecutive years at the same stage, and not where a source leaves the stage in doubt."
+            "between consecutive years at the same stage, and not where a source leaves the stage in doubt "
+            "(those bars are hatched)."
         ),
         figure=charts.figure_json(fig),
         columns=[
