@@ -1,11 +1,13 @@
 """When the data last changed, from django-simple-history's records, cached until the next write.
 
-Every history record (i.e. every tracked write) bumps a data version in the cache, so cached
-aggregates keyed by it are never stale, across processes too when the cache is shared (Redis).
+Every history record (i.e. every tracked write) bumps a data version in the cache when its
+transaction commits, so cached aggregates keyed by it are never stale, across processes too when
+the cache is shared (Redis).
 """
 
 from django.apps import apps
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
@@ -36,7 +38,10 @@ def bump_data_version() -> None:
 
 @receiver(post_create_historical_record)
 def _on_write(sender, **kwargs):
-    bump_data_version()
+    # Only once the rows are visible to other processes: bumped inside the transaction, a reader
+    # could cache figures under the new version before the write commits (and keep them after).
+    # A rolled-back write drops the callback. Outside a transaction it runs at once.
+    transaction.on_commit(bump_data_version)
 
 
 def data_as_of():
