@@ -3,7 +3,8 @@
 CSV: UTF-8 with BOM and CRLF by default (opens correctly in Japanese Excel); ``cp932`` gives
 Shift_JIS with unrepresentable characters replaced and counted (X-Replaced-Characters).
 Streamed row by row, so memory stays flat at any size. Plain numbers; the unit is in the
-header; text that a spreadsheet would run as a formula is prefixed with ' (numbers never are).
+header; text that a spreadsheet would run as a formula is prefixed with ' (numbers never are) —
+headers, sheet names, file names and the About sheet included (``looks_like_formula``).
 XLSX (openpyxl, write-only): typed numeric cells with a number format, a frozen header row,
 column widths, and an "About" sheet with the filters, units, data-as-of time and sources.
 """
@@ -14,6 +15,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +28,16 @@ from django.utils.translation import get_language
 
 from .formatting import UNIT_DIVISOR, Unit, unit_label
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: what a spreadsheet may read as the start of a formula (after tab, CR or LF, or once leading
+#: blanks are skipped): = + - @, their full-width and small forms (＝＋－＠, ﹦﹢﹣﹫, by NFKC) and U+2212 −
+_FORMULA_CHARS = frozenset("=+-@\u2212")
+#: skipped before looking at the first character: any Unicode blank (incl. the full-width space)
+#: and the invisible zero-width characters
+_LEADING_BLANKS = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*")
+#: never in a sheet name (Excel refuses them); a sheet name may not start or end with '
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+#: never in a file name
+_FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 ENCODINGS = ("utf-8", "cp932")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,9 +72,38 @@ def lang() -> str:
     return "en" if (get_language() or "ja").startswith("en") else "ja"
 
 
+def looks_like_formula(text: str) -> bool:
+    """Whether Excel or LibreOffice could take ``text`` for a formula: it starts with tab, CR or
+    LF, or its first character after any blanks is = + - @ in ASCII, full-width or small form, or
+    the minus sign U+2212."""
+    if not text:
+        return False
+    if text[0] in "\t\r\n":
+        return True
+    first = text[_LEADING_BLANKS.match(text).end() :][:1]
+    return bool(first) and (first in _FORMULA_CHARS or unicodedata.normalize("NFKC", first) in _FORMULA_CHARS)
+
+
 def escape_formula(text: str) -> str:
     """Text that begins like a formula gets a leading apostrophe; other text is unchanged."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if looks_like_formula(text) else text
+
+
+def _strip_formula_start(text: str) -> str:
+    """``text`` without the blanks and formula characters it starts with (for names where a
+    leading apostrophe is not allowed or not wanted: sheet and file names)."""
+    while text and (looks_like_formula(text) or text[:1].isspace()):
+        text = text[_LEADING_BLANKS.match(text).end() :]
+        if looks_like_formula(text):
+            text = text[1:]
+    return text
+
+
+def sheet_title(title: str, default: str = "Data") -> str:
+    """A worksheet name Excel accepts and never reads as a formula: no []:*?/\\, no leading
+    formula character or apostrophe, at most 31 characters."""
+    text = _strip_formula_start(_SHEET_FORBIDDEN.sub("_", title or "")).strip("'")[:31].strip("'").strip()
+    return text or default
 
 
 def plain(value, column: Column, unit: Unit):
@@ -97,6 +138,7 @@ def _is_number(value) -> bool:
 
 def export_filename(what: str, fy_from: int | None, fy_to: int | None, ext: str) -> str:
     """``<what>_<fy-range>_<YYYYMMDD>.<ext>``, e.g. budget-lines_2003-2010_20261129.csv."""
+    what = _strip_formula_start(_FILENAME_FORBIDDEN.sub("_", what)).strip(". ") or "export"
     span = f"{fy_from or ''}-{fy_to or ''}" if (fy_from or fy_to) else "all"
     if fy_from and fy_from == fy_to:
         span = str(fy_from)
@@ -123,7 +165,7 @@ def iter_csv_lines(
     language = language or lang()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.label(language, unit) for c in columns])
+    writer.writerow([escape_formula(c.label(language, unit)) for c in columns])
     pending = 1
     for row in rows:
         writer.writerow([plain(row.get(c.key), c, unit) for c in columns])
@@ -192,9 +234,9 @@ def xlsx_response(
 
     language = lang()
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Data")
+    sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = "A2"
-    headers = [c.label(language, unit) for c in columns]
+    headers = [escape_formula(c.label(language, unit)) for c in columns]
     widths = [min(60, max(10, len(h) * 2 + 2)) for h in headers]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -233,7 +275,7 @@ def xlsx_response(
     about_sheet.column_dimensions["A"].width = 28
     about_sheet.column_dimensions["B"].width = 100
     for key, value in about:
-        about_sheet.append([key, escape_formula(str(value))])
+        about_sheet.append([escape_formula(str(key)), escape_formula(str(value))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

@@ -28,7 +28,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .exports import FORMULA_PREFIXES, Column, lang
+from .exports import Column, lang, looks_like_formula
 from .formatting import UNIT_DIVISOR, Unit, format_number
 from .forms import MAX_YEN, normalise_number
 from .models import FY_MAX, FY_MIN
@@ -362,13 +362,13 @@ def is_blank(value) -> bool:
 
 def text_cell(value) -> str:
     """A text cell as stored: numbers without a spurious .0, and the export's formula escape (a
-    leading ' before = + - @ tab CR) removed so an exported file imports back unchanged."""
+    leading ' before text that looks like a formula) removed so an exported file imports back unchanged."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
-    if text.startswith("'") and len(text) > 1 and text[1:].startswith(FORMULA_PREFIXES):
+    if text.startswith("'") and looks_like_formula(text[1:]):
         return text[1:]
     return text
 
