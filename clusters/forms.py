@@ -23,6 +23,8 @@ class AnnualReportForm(forms.Form):
     """One cluster's report for one fiscal year: actual funding and outcome counts."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    #: when the form was opened: a funding or outcome row someone else changes after this is a conflict
+    opened = forms.DateTimeField(widget=forms.HiddenInput, required=False)
     national_yen = YenField(label=_("National subsidy received and spent (yen)"), required=False)
     local_yen = YenField(label=_("Local contribution (yen)"), required=False)
 

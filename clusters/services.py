@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.querysets import CHANGE
 from core.roles import Role, has_role
-from core.services import save_tracked
+from core.services import FieldChange, StaleVersion, save_tracked
 from programs.models import Indicator, Source
 
 from .choices import FundingKind, ReportStatus
@@ -71,21 +71,86 @@ def _editable_report(user, report: AnnualReport):
         raise ReportLocked(_("This report has been submitted and can no longer be changed by the coordinator."))
 
 
+def _child_rows(cluster: Cluster, fy: int) -> list:
+    """The rows an annual report writes besides itself: the year's actual funding and outcomes."""
+    rows: list = list(ClusterFunding.objects.filter(cluster=cluster, fiscal_year=fy, kind=FundingKind.ACTUAL))
+    rows += list(ClusterOutcome.objects.filter(cluster=cluster, fiscal_year=fy).select_related("indicator"))
+    return rows
+
+
+CHILD_FIELDS = {ClusterFunding: ("national_yen", "local_yen"), ClusterOutcome: ("value",)}
+
+
+def _child_label(row, field: str) -> str:
+    if isinstance(row, ClusterOutcome):
+        return row.indicator.display_name
+    return str(ClusterFunding._meta.get_field(field).verbose_name)
+
+
+def report_changes_since(report: AnnualReport, *, version: int | None, opened=None) -> list[FieldChange]:
+    """What changed in a report and its child rows since the form was opened: the report's own
+    fields since ``version`` (none: since before it existed), and each funding and outcome row
+    against how it stood when that version was written (or at ``opened``)."""
+    from core.services import _changes_since
+
+    changes, base = [], None
+    if report.pk is not None:
+        changes = [c for c in _changes_since(report, version or 0)[0] if c.field not in ("submitted_at", "reviewed_at")]
+        base = report.history.filter(version=version).order_by("history_date").first() if version else None
+    since = opened or (base.history_date if base else None)
+    for row in _child_rows(report.cluster, report.fiscal_year):
+        then = None
+        if since is not None:
+            then = row.history.filter(history_date__lte=since).order_by("-history_date", "-history_id").first()
+        for field in CHILD_FIELDS[type(row)]:
+            old, new = (getattr(then, field) if then is not None else None), getattr(row, field)
+            if old != new:
+                changes.append(FieldChange(field, _child_label(row, field), new, old))
+    return changes
+
+
+def _children_changed_since(cluster: Cluster, fy: int, opened, user) -> bool:
+    """Whether anyone else wrote a funding or outcome row of this report after ``opened``."""
+    for row in _child_rows(cluster, fy):
+        later = row.history.filter(history_date__gt=opened)
+        if later.exclude(history_user=user).exists() or later.filter(history_user__isnull=True).exists():
+            return True
+    return False
+
+
 def report_save(
-    *, user, cluster: Cluster, fy: int, version: int | None, national_yen, local_yen, outcomes: dict[int, int | None]
+    *,
+    user,
+    cluster: Cluster,
+    fy: int,
+    version: int | None,
+    national_yen,
+    local_yen,
+    outcomes: dict[int, int | None],
+    opened=None,
 ) -> AnnualReport:
     """Save a draft of the annual report: the year's actual funding and outcome counts.
 
     A returned report becomes a draft again. Refused (nothing written) when the report is
-    submitted or accepted (for coordinators), when ``version`` is stale, or when any value is
-    invalid. Funding and outcomes are written with the report as their source.
+    submitted or accepted (for coordinators), when any value is invalid, and — with
+    StaleVersion listing every change, child rows included — when the form is out of date: its
+    ``version`` is stale, it has none although the report now exists (someone created it while
+    the form was open), or a funding or outcome row was changed by someone else after the form
+    was ``opened``. Funding and outcomes are written with the report as their source.
     """
     with transaction.atomic():
         report = AnnualReport.objects.select_for_update().filter(cluster=cluster, fiscal_year=fy).first()
         if report is None:
             report = AnnualReport(cluster=cluster, fiscal_year=fy, status=ReportStatus.DRAFT)
             version = None
+            if opened is not None and _children_changed_since(cluster, fy, opened, user):
+                raise StaleVersion(report, report_changes_since(report, version=None, opened=opened), None, None)
         else:
+            if version != report.version or (opened is not None and _children_changed_since(cluster, fy, opened, user)):
+                latest = report.history.order_by("-history_date", "-history_id").first()
+                changes = report_changes_since(report, version=version, opened=opened)
+                raise StaleVersion(report, changes, latest.history_user if latest else None,
+                                   latest.history_date if latest else None)  # fmt: skip
             _editable_report(user, report)
         if report.status == ReportStatus.RETURNED:
             report.status = ReportStatus.DRAFT

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -119,6 +120,7 @@ def report(request, slug, fy):
                         national_yen=data.get("national_yen"),
                         local_yen=data.get("local_yen"),
                         outcomes=form.outcome_values(),
+                        opened=data.get("opened"),
                     )
                     if action == "submit":
                         saved = services.report_submit(user=request.user, report=saved, version=saved.version)
@@ -184,7 +186,7 @@ def report(request, slug, fy):
 def report_initial(cluster, fy, existing, indicators) -> dict:
     funding = ClusterFunding.objects.filter(cluster=cluster, fiscal_year=fy, kind=FundingKind.ACTUAL).first()
     outcomes = {o.indicator_id: o.value for o in ClusterOutcome.objects.filter(cluster=cluster, fiscal_year=fy)}
-    initial = {"version": existing.version if existing else None}
+    initial = {"version": existing.version if existing else None, "opened": timezone.now().isoformat()}
     if funding:
         initial.update(national_yen=funding.national_yen, local_yen=funding.local_yen)
     for indicator in indicators:
