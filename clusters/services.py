@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.querysets import CHANGE
+from core.querysets import CHANGE, VIEW
 from core.roles import Role, has_role
 from core.services import FieldChange, StaleVersion, save_tracked
 from programs.models import Indicator, Source
@@ -53,16 +53,23 @@ def report_indicators(fy: int) -> list[Indicator]:
 
 
 def report_source(*, user, cluster: Cluster, fy: int) -> Source:
-    """The source every figure of a cluster's annual report points to."""
-    source, created = Source.objects.get_or_create(
-        key=f"annual-report-{cluster.slug}-{fy}"[:80],
-        defaults={
-            "kind": "reported",
-            "title": f"年次報告：{cluster.name_ja}（{fy}年度）",
-            "publisher": cluster.region.name_ja,
-            "locator": _("Annual report submitted through Kakehashi"),
-        },
-    )
+    """The source every figure of a cluster's annual report points to: one row per cluster and
+    year, of the kind ``reported`` (地域からの報告), created through the one write path.
+
+    Called only from ``report_save``, after the user's change scope over the cluster has been
+    checked; the source itself is a national row, so its own scope check is the read scope.
+    """
+    key = f"annual-report-{cluster.slug}-{fy}"[:80]
+    source = Source.objects.filter(key=key).first()
+    if source is None:
+        source = Source(
+            key=key,
+            kind="reported",
+            title=f"年次報告：{cluster.name_ja}（{fy}年度）",
+            publisher=cluster.region.name_ja,
+            locator=_("Annual report submitted through Kakehashi"),
+        )
+        save_tracked(user=user, instance=source, version=None, action=VIEW)
     return source
 
 

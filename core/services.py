@@ -116,3 +116,11 @@ def save_tracked(
         instance.save()
         check_scope(model, user, instance.pk, action)
     return instance
+
+
+def delete_tracked(*, user, instance: models.Model, action: str = "change") -> None:
+    """Delete ``instance`` as ``user``: inside the user's scope, with the user in history."""
+    with transaction.atomic():
+        check_scope(type(instance), user, instance.pk, action)
+        instance._history_user = user
+        instance.delete()

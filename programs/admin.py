@@ -1,18 +1,60 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from core.services import StaleVersion, delete_tracked, save_tracked
 
 from .models import BudgetLine, Indicator, OutcomeValue, Program, ProgramFact, Source
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
-    """Admin edits bump the optimistic-locking version like every other write."""
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the form was opened at, so an old admin form cannot overwrite a
+    newer row: the same optimistic-locking check as every other write."""
 
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            current = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if cleaned.get("base_version") is None or cleaned.get("base_version") != current:
+                raise forms.ValidationError(
+                    _(
+                        "Someone else saved this in the meantime, so nothing was saved. Reload the page to see "
+                        "the current version and make your changes again."
+                    ),
+                    code="stale",
+                )
+        return cleaned
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Admin edits and deletions go through the one write path (core.services): version check,
+    validation, history user and scope."""
+
+    form = VersionedAdminForm
     readonly_fields = ("version",)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+        version = form.cleaned_data.get("base_version") if change else None
+        try:
+            save_tracked(user=request.user, instance=obj, version=version)
+        except StaleVersion as error:  # a save that raced past the form's check
+            raise PermissionDenied(_("Someone else saved this in the meantime; nothing was saved.")) from error
+
+    def delete_model(self, request, obj):
+        delete_tracked(user=request.user, instance=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            delete_tracked(user=request.user, instance=obj)
 
 
 @admin.register(Source)
