@@ -8,6 +8,9 @@ Environment variables:
     CONN_MAX_AGE           seconds to keep database connections open (default 60)
     CACHE_URL / REDIS_URL  redis://… for a shared cache across processes (default: local memory)
     DJANGO_SECURE_SSL_REDIRECT  "false" when TLS ends in front of the app and it redirects there
+    EMAIL_URL              smtp://user:password@host:587 (or smtps://…, console://); password reset is
+                           off (404) without it unless DEBUG (mail printed to the console)
+    DJANGO_DEFAULT_FROM_EMAIL  sender address of the mail the app sends
     DJANGO_TRUSTED_PROXY_COUNT  reverse proxies in front of the app that append X-Forwarded-For (default 0)
     DJANGO_AXES_IP_FAILURE_LIMIT  failed logins from one address before it is locked (default 50)
 """
@@ -130,6 +133,52 @@ if _cache_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Mail -----------------------------------------------------------------------------------
+
+
+def email_settings(url: str) -> dict:
+    """Django's EMAIL_* settings from one URL: ``smtp://user:password@host:port`` (STARTTLS on port
+    587 or with ``?tls=true``; user and password percent-encoded), ``smtps://…`` (TLS from the
+    start, port 465 by default) or ``console://`` (print mail to the console)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"EMAIL_URL must start with smtp://, smtps:// or console://, not {parts.scheme}://")
+    ssl = parts.scheme == "smtps"
+    port = parts.port or (465 if ssl else 25)
+    tls = not ssl and (port == 587 or parse_qs(parts.query).get("tls", [""])[0].lower() in ("1", "true", "yes"))
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": tls,
+        "EMAIL_USE_SSL": ssl,
+    }
+
+
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+if EMAIL_URL:
+    _email = email_settings(EMAIL_URL)
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "kakehashi@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 10
+# The public password reset only where its mail can be delivered (or printed, under `make run`).
+PASSWORD_RESET_ENABLED = bool(EMAIL_URL) or DEBUG
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -20,3 +20,21 @@ class NationalQuerySet(models.QuerySet):
         if action == CHANGE and has_role(user, Role.PROGRAM_MANAGER):
             return self
         return self.none()
+
+
+def total_order(queryset: models.QuerySet) -> models.QuerySet:
+    """``queryset`` in its current order (or the model's default ordering), then by primary key:
+    ties never come back in a different order, so a page or an export of the same rows is the
+    same, byte for byte, on every run and after a dump and restore. Grouped ``values()``
+    aggregates and combined queries are returned unchanged (a key would split their groups)."""
+    query = queryset.query
+    if query.combinator or isinstance(query.group_by, tuple):
+        return queryset
+    if query.order_by:
+        ordering = list(query.order_by)
+    else:
+        ordering = list(queryset.model._meta.ordering) if query.default_ordering else []
+    pk_names = {"pk", queryset.model._meta.pk.attname, queryset.model._meta.pk.name}
+    if ordering and isinstance(ordering[-1], str) and ordering[-1].lstrip("-") in pk_names:
+        return queryset
+    return queryset.order_by(*ordering, "pk")

@@ -1,20 +1,39 @@
 """Shared django-tables2 columns: money in the chosen unit, fiscal-year labels, badges."""
 
 import django_tables2 as tables
+from django.db.models import QuerySet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .formatting import fiscal_year_label, format_money, unit_label
+from .querysets import total_order
 
 NUMERIC_ATTRS = {"th": {"class": "num", "scope": "col"}, "td": {"class": "num"}, "tf": {"class": "num"}}
 
 
 class KakehashiTable(tables.Table):
-    """Base table: knows the display unit and gives every header scope="col"."""
+    """Base table: knows the display unit and gives every header scope="col". Its rows always end
+    their order with the primary key (``total_order``), whatever column the user sorts by, so
+    pages and exports list tied rows in the same order every time."""
 
     def __init__(self, *args, unit="million", **kwargs):
         self.unit = unit
         super().__init__(*args, **kwargs)
+        self._total_order()
+
+    @property
+    def order_by(self):
+        return tables.Table.order_by.fget(self)
+
+    @order_by.setter
+    def order_by(self, value):
+        tables.Table.order_by.fset(self, value)
+        self._total_order()
+
+    def _total_order(self):
+        data = getattr(getattr(self, "data", None), "data", None)
+        if isinstance(data, QuerySet):
+            self.data.data = total_order(data)
 
     class Meta:
         attrs = {"class": "data", "th": {"scope": "col"}}

@@ -19,6 +19,23 @@ def healthz(request):
     return JsonResponse({"db": "ok"})
 
 
+def mail_required(view):
+    """``view`` answers 404 unless mail can be sent (``settings.PASSWORD_RESET_ENABLED``): a
+    password reset that cannot deliver its mail must not accept requests."""
+    import functools
+
+    from django.conf import settings
+    from django.http import Http404
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.PASSWORD_RESET_ENABLED:
+            raise Http404("Password reset is not available: no mail is configured.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 class FilteredTableView:
     """A list page: restricted queryset → FilterSet → Table (sorted, paginated), with the unit
     switch and an export hook. Subclasses declare ``template_name``, ``filterset_class``,
@@ -116,7 +133,7 @@ class FilteredTableView:
         from .params import page_params
 
         unit = page_params(request).unit
-        queryset = table.data.data  # ordered exactly as the table on screen
+        queryset = table.data.data  # ordered exactly as the table on screen, ending with the key
         data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
         about = export_about(request, filterset, unit, self.export_sources(queryset)) if export == "xlsx" else None
         return export_response(
