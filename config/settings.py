@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageCookieMiddleware",
@@ -128,11 +129,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-_cache_url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
-if _cache_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def cache_settings(url: str | None) -> dict:
+    """Local memory without a URL; with a redis:// URL, Redis through core.cache's backend, which
+    turns an outage into cache misses (pages are computed, never fail) and gives up on a dead
+    server within a second."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "core.cache.ForgivingRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+CACHES = cache_settings(os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL"))
 
 # --- Mail -----------------------------------------------------------------------------------
 
@@ -246,6 +260,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
+# load balancers probe /healthz over plain HTTP; a redirect would read as "down"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = (

@@ -21,7 +21,14 @@ def tracked_models():
     return [m for m in apps.get_models() if getattr(m._meta, "simple_history_manager_attribute", None)]
 
 
+#: a bump this process could not store (the cache was down): made up for once it answers again,
+#: so figures cached by other processes before the write do not outlive the outage
+_missed_bump = False
+
+
 def data_version() -> int:
+    if _missed_bump:
+        bump_data_version()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
@@ -30,10 +37,15 @@ def data_version() -> int:
 
 
 def bump_data_version() -> None:
+    global _missed_bump
+    from .cache import failures
+
+    before = failures()
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, timeout=None)
+    _missed_bump = failures() > before
 
 
 @receiver(post_create_historical_record)

@@ -40,3 +40,22 @@ class LanguageCookieMiddleware:
         if "Cookie" not in patch:
             response.headers["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer ``/healthz`` before the session, authentication and login middleware run: with the
+    database down, a probe that carries a session cookie would otherwise fail with a 500 while
+    the session is loaded, instead of the health check's own 503. Placed right after
+    SecurityMiddleware (whose HTTPS redirect exempts the path, SECURE_REDIRECT_EXEMPT)."""
+
+    path = "/healthz"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == self.path:
+            from .views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

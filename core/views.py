@@ -1,22 +1,35 @@
+import logging
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
-    """200 {"db": "ok"} when the database answers a query, else 503 {"db": "error"}. No login."""
+    """For load balancers, no login: ``{"db": "ok"|"error", "cache": "ok"|"error"}``. 503 only
+    when the database does not answer (the app cannot serve); a cache outage is reported but
+    answers 200, because every page still works without the cache. Never redirected to HTTPS
+    (``SECURE_REDIRECT_EXEMPT``) and answered before the session and login middleware
+    (``core.middleware.HealthCheckMiddleware``), so a session cookie cannot turn a database
+    outage into a 500."""
+    from .cache import cache_works
+
+    status = {"db": "ok", "cache": "ok" if cache_works() else "error"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"db": "error"}, status=503)
-    return JsonResponse({"db": "ok"})
+    except Exception as error:  # noqa: BLE001 - any failure to answer means the database is down
+        logger.warning("Health check: the database does not answer: %s", error)
+        status["db"] = "error"
+    return JsonResponse(status, status=503 if status["db"] == "error" else 200)
 
 
 def mail_required(view):

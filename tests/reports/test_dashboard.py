@@ -63,7 +63,7 @@ def test_dashboard_query_count_is_fixed(viewer_client, django_assert_max_num_que
 def test_healthz_without_login(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"db": "ok"}
+    assert response.json() == {"db": "ok", "cache": "ok"}
 
 
 def test_healthz_503_when_database_fails(client, monkeypatch):
@@ -75,7 +75,7 @@ def test_healthz_503_when_database_fails(client, monkeypatch):
     monkeypatch.setattr(connection, "cursor", broken_cursor)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"db": "error"}
+    assert response.json() == {"db": "error", "cache": "ok"}
 
 
 def test_pages_carry_the_csp(viewer_client):
