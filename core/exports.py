@@ -274,13 +274,31 @@ def xlsx_response(
     about_sheet = workbook.create_sheet(title="About")
     about_sheet.column_dimensions["A"].width = 28
     about_sheet.column_dimensions["B"].width = 100
-    for key, value in about:
+    for key, value in [*about, ("", ""), *legend()]:
         about_sheet.append([escape_formula(str(key)), escape_formula(str(value))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def legend() -> list[tuple[str, str]]:
+    """What every About sheet says about precision and source kinds (DESIGN §2b)."""
+    from django.utils.translation import gettext as _
+
+    return [
+        (_("Precision"), _(
+            "As stated in the source (出典記載の数値): the source's own digits, not a claim that the figure is final. "
+            "Rounded (概数（約）): the source gave the figure rounded (約75億円); any sum, change or share using it "
+            "is rounded too."
+        )),
+        (_("Kinds of source"), _(
+            "Official: a ministry or agency document. Press: other publications. Reported (地域からの報告): entered "
+            "by a region's coordinator, not published by the ministry. Illustrative (例示データ): demo figures "
+            "invented to show the pages — not real."
+        )),
+    ]  # fmt: skip
 
 
 def export_response(

@@ -211,12 +211,13 @@ def region_funding(request):
     def rows():
         for region in ordered:
             row = {"region_slug": region.slug, "region": region.name_ja}
-            illustrative = False
+            kinds = set()
             for y in years:
                 cell = cells.get((region.pk, y))
                 row[f"fy{y}"] = int(cell.amount_yen) if cell else None
-                illustrative = illustrative or bool(cell and cell.illustrative)
-            row["source_kind"] = "illustrative" if illustrative else "official"
+                if cell:
+                    kinds.add(cell.source_kind)
+            row["source_kind"] = "; ".join(kind_text(k) for k in analytics.KIND_CAUTION if k in kinds)
             yield row
 
     if request.GET.get("export"):
@@ -280,6 +281,7 @@ def outcome_shares(request):
         Column("programs_with_value", "値のある事業数", "Programs with a value", "int"),
         Column("error", "データ誤り", "Data error", "int"),
         Column("total_source", "全体の出典", "Source of the total"),
+        Column("total_source_kind", "全体の出典の種別", "Source kind of the total"),
         Column("part_source_kind", "4事業の出典の種別", "Source kind of the part"),
     ]
     ordered = shares.sort_values(["indicator_id", "fiscal_year"])
@@ -300,7 +302,8 @@ def outcome_shares(request):
                 "programs_with_value": r.parts,
                 "error": int(bool(r.error)),
                 "total_source": source.title if source else "",
-                "part_source_kind": "illustrative" if r.illustrative else "",
+                "total_source_kind": kind_text(r.total_kind) if r.total_kind else "",
+                "part_source_kind": kind_text(r.part_kind) if r.part_kind else "",
             }
 
     if request.GET.get("export"):
@@ -316,7 +319,9 @@ def outcome_shares(request):
     grid = {}
     for r in shares.itertuples():
         grid[(r.indicator_id, int(r.fiscal_year))] = {
-            "share": format_percent(r.share) if value(r.share) is not None else ("!" if r.error else "—"),
+            "share": presenters.charts.share_text(r.share, r.part_kind)
+            if value(r.share) is not None
+            else ("!" if r.error else "—"),
             "num": value(r.numerator),
             "den": value(r.denominator),
             "error": bool(r.error),

@@ -350,3 +350,28 @@ def test_one_figure_reads_the_same_on_every_page_and_export(client):
     for key in truth:
         places = seen.get(key, set())
         assert "program" in places and any(p.startswith("pivot") for p in places), (key, places)
+
+
+def test_report_exports_carry_the_kind_of_every_figure(client):
+    login(client)
+    shares = csv_dicts(client.get("/reports/outcome-shares/", {"export": "csv"}))
+    with_part = [r for r in shares if r["4事業合計"]]
+    assert with_part and all(r["4事業の出典の種別"] for r in with_part)
+    assert any(r["4事業の出典の種別"] == "例示データ" for r in with_part)
+    assert all(r["全体の出典の種別"] for r in shares if r["大学等全体"])
+    regions = csv_dicts(client.get("/reports/region-funding/", {"export": "csv"}))
+    assert regions and all(r["出典の種別"] == "例示データ" for r in regions)
+    page = html(client.get("/reports/outcome-shares/"))
+    assert "（例示）" in page  # an invented share is marked where it is shown
+
+
+def test_every_about_sheet_explains_precision_and_kinds(client):
+    login(client)
+    for url, params in (
+        ("/budgets/", {"export": "xlsx"}),
+        ("/reports/budget-pivot/", {"export": "xlsx"}),
+        ("/", {"export": "xlsx", "chart": "share-multiples"}),
+    ):
+        book = openpyxl.load_workbook(io.BytesIO(body(client.get(url, params))))
+        about = {row[0].value: row[1].value for row in book["About"].iter_rows() if row[0].value}
+        assert "出典記載の数値" in about["精度"] and "例示データ" in about["出典の種別（凡例）"], url
