@@ -229,6 +229,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# --- Imports --------------------------------------------------------------------------------
+# Spreadsheet uploads are checked against these before anything is parsed (core/imports.py).
+IMPORT_MAX_BYTES = 10 * 1024 * 1024  # the uploaded file
+IMPORT_MAX_ROWS = 50_000  # data rows, empty rows included
+IMPORT_MAX_COLUMNS = 200
+IMPORT_MAX_CELLS = 2_000_000  # rows × columns, empty cells included
+IMPORT_MAX_UNCOMPRESSED_BYTES = 120 * 1024 * 1024  # an .xlsx (a ZIP) unpacked; a full 50,000-row export is ~50 MB
+IMPORT_MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024  # its xl/sharedStrings.xml unpacked
+IMPORT_MAX_COMPRESSION_RATIO = 100  # any ZIP member over 1 MB unpacked
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]

@@ -13,13 +13,17 @@ import codecs
 import csv
 import datetime as dt
 import io
+import json
 import re
 import unicodedata
+import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
@@ -31,13 +35,14 @@ from django.utils.translation import gettext_lazy
 from .exports import Column, lang, looks_like_formula
 from .formatting import UNIT_DIVISOR, Unit, format_number
 from .forms import MAX_YEN, normalise_number
+from .import_guard import LimitExceeded, check_csv_record, check_workbook, rows_message
 from .models import FY_MAX, FY_MIN
 from .services import StaleVersion, save_tracked
 
-#: the largest file accepted (10 MB)
-MAX_BYTES = 10 * 1024 * 1024
-#: the most data rows accepted (the header row not counted)
-MAX_ROWS = 50_000
+#: the largest file accepted (10 MB; settings.IMPORT_MAX_BYTES)
+MAX_BYTES = settings.IMPORT_MAX_BYTES
+#: the most data rows accepted, empty rows included (the header row not counted; settings.IMPORT_MAX_ROWS)
+MAX_ROWS = settings.IMPORT_MAX_ROWS
 EXTENSIONS = (".csv", ".xlsx")
 
 ENCODING_LABELS = {
@@ -107,7 +112,7 @@ def extension(filename: str) -> str:
 
 def too_big_message() -> str:
     return _("The file is larger than %(limit)s MB. Split it into smaller files.") % {
-        "limit": MAX_BYTES // (1024 * 1024)
+        "limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)
     }
 
 
@@ -115,10 +120,12 @@ def read_table(filename: str, content: bytes) -> Table:
     """The header row and the non-empty data rows of a .csv or .xlsx file (first sheet).
 
     CSV text may be UTF-8 with or without BOM, or cp932 (Shift_JIS); anything else is refused.
-    Raises ImportFileError for a wrong file type, a file over MAX_BYTES or MAX_ROWS, an
-    undecodable or unreadable file, or a file without a header row.
+    Raises ImportFileError for a wrong file type, a file over the import limits (bytes; rows,
+    columns and cells with empty ones counted; for .xlsx also its unpacked size, compression
+    ratio and shared strings, checked before parsing: core.import_guard), an undecodable or
+    unreadable file, or a file without a header row.
     """
-    if len(content) > MAX_BYTES:
+    if len(content) > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(too_big_message())
     ext = extension(filename)
     if not ext:
@@ -174,15 +181,25 @@ def _csv_records(text: str) -> Iterable[tuple]:
         ) from None
 
 
+def _unreadable_workbook() -> ImportFileError:
+    return ImportFileError(
+        _("This file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx or as CSV.")
+    )
+
+
 def _read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
 
     try:
+        check_workbook(content)  # before openpyxl parses anything
+    except LimitExceeded as error:
+        raise ImportFileError(str(error)) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
+        raise _unreadable_workbook() from None
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # a damaged or foreign file raises many kinds of errors
-        raise ImportFileError(
-            _("This file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx or as CSV.")
-        ) from None
+        raise _unreadable_workbook() from None
     try:
         if not workbook.worksheets:
             raise ImportFileError(_("The workbook has no sheets."))
@@ -219,7 +236,12 @@ def _trim(cells: tuple) -> tuple:
 def _collect(records: Iterable[tuple], encoding: str) -> Table:
     headers = None
     rows: list[Row] = []
+    counted: dict = {}
     for number, cells in enumerate(records, start=1):
+        try:
+            check_csv_record(number, cells, counted)  # every record counts, empty ones too
+        except LimitExceeded as error:
+            raise ImportFileError(str(error)) from None
         cells = _trim(cells)
         if headers is None:
             if not cells:
@@ -228,15 +250,45 @@ def _collect(records: Iterable[tuple], encoding: str) -> Table:
             continue
         if not cells:
             continue
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(
-                _("The file has more than %(limit)s data rows. Split it into smaller files.")
-                % {"limit": f"{MAX_ROWS:,}"}
-            )
+        if len(rows) >= settings.IMPORT_MAX_ROWS:
+            raise ImportFileError(rows_message(settings.IMPORT_MAX_ROWS))
         rows.append(Row(number, cells))
     if headers is None:
         raise ImportFileError(_("The file is empty."))
     return Table(headers, rows, encoding)
+
+
+# --- staging: the parsed rows kept between upload, preview and confirmation ---------------------------
+
+#: staged tables start with this, so they are never mistaken for an uploaded file
+STAGED = b"kakehashi-staged-table:1\n"
+
+
+def _plain_cell(value):
+    """A cell as JSON keeps it: str, int, float and None stay; anything else becomes text."""
+    if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def stage_table(table: Table) -> bytes:
+    """The parsed table as stored in ImportBatch.content (compressed JSON): the file is parsed
+    once, at upload; the preview and the confirmation read these rows back with staged_table."""
+    data = {
+        "encoding": table.encoding,
+        "headers": table.headers,
+        "rows": [[row.line, [_plain_cell(c) for c in row.cells]] for row in table.rows],
+    }
+    return STAGED + zlib.compress(json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+
+
+def staged_table(filename: str, content: bytes) -> Table:
+    """The Table staged by stage_table; an upload stored raw (before staging existed) is read as
+    a file."""
+    if not content.startswith(STAGED):
+        return read_table(filename, content)
+    data = json.loads(zlib.decompress(content[len(STAGED) :]))
+    return Table(data["headers"], [Row(line, tuple(cells)) for line, cells in data["rows"]], data["encoding"])
 
 
 class BoundedMemoryUploadHandler(FileUploadHandler):

@@ -59,7 +59,9 @@ class VersionedModel(models.Model):
 class ImportBatch(models.Model):
     """取込バッチ (import batch): an uploaded spreadsheet kept between its preview and its
     confirmation, in the database rather than on local disk, so any app process can show the
-    preview and apply it. It belongs to its uploader and is applied at most once."""
+    preview and apply it. ``content`` holds the rows parsed at upload (core.imports.stage_table;
+    the file is parsed once) and ``sha256`` their checksum. It belongs to its uploader and is
+    applied at most once."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="+"

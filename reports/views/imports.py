@@ -4,8 +4,10 @@ Access: budget lines and outcome values for program managers; cluster funding an
 coordinators (their own regions) and program managers; anyone else 403; anonymous users were sent
 to log in by the middleware. The uploaded file is kept in the database (ImportBatch), never on
 local disk, so the preview and the confirmation may be served by different processes. A batch
-belongs to its uploader (anyone else gets 404) and is applied at most once. Confirming re-reads
-and re-validates the stored file, because the data may have changed since the preview.
+belongs to its uploader (anyone else gets 404) and is applied at most once. The file is parsed
+once, at upload (after the import limits are checked, core.import_guard); the batch stores the
+parsed rows, and the preview and the confirmation re-validate those rows against the current data,
+which may have changed since the preview.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from core.imports import (
     column_label,
     extension,
     read_table,
+    stage_table,
+    staged_table,
     summarise,
     too_big_message,
 )
@@ -105,7 +109,7 @@ class ImportUploadForm(forms.Form):
         except ImportFileError as error:
             # one message, so the field has one error element (they share an id in form_field.html)
             raise ValidationError(" ".join(str(m) for m in error.messages)) from None
-        self.content, self.table = content, table
+        self.content, self.table = stage_table(table), table
         return upload
 
 
@@ -194,12 +198,12 @@ def import_preview(request, kind, batch_id):
 
 
 def _check(request, importer, batch):
-    """(table, rows, file errors) for the stored file, validated against the current data."""
+    """(table, rows, file errors) for the rows staged at upload, validated against the current data."""
     content = bytes(batch.content)
     if hashlib.sha256(content).hexdigest() != batch.sha256:
         return None, [], [_("The stored file is damaged. Upload it again.")]
     try:
-        table = read_table(batch.filename, content)
+        table = staged_table(batch.filename, content)
         rows = importer.preview(request.user, table.headers, table.rows)
     except ImportFileError as error:
         return None, [], [str(m) for m in error.messages]
