@@ -230,7 +230,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- Imports --------------------------------------------------------------------------------
-# Spreadsheet uploads are checked against these before anything is parsed (core/imports.py).
+# Spreadsheet uploads are checked against these before anything is parsed (core/import_guard.py).
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # the uploaded file
 IMPORT_MAX_ROWS = 50_000  # data rows, empty rows included
 IMPORT_MAX_COLUMNS = 200
