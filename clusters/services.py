@@ -146,7 +146,7 @@ def report_save(
     was ``opened``. Funding and outcomes are written with the report as their source.
     """
     with transaction.atomic():
-        report = AnnualReport.objects.select_for_update().filter(cluster=cluster, fiscal_year=fy).first()
+        report = AnnualReport.objects.select_for_update().filter(cluster=cluster, fiscal_year=fy).order_by("pk").first()
         if report is None:
             report = AnnualReport(cluster=cluster, fiscal_year=fy, status=ReportStatus.DRAFT)
             version = None

@@ -101,7 +101,7 @@ def save_tracked(
     model = type(instance)
     with transaction.atomic():
         if instance.pk is not None:
-            current = model.objects.select_for_update().filter(pk=instance.pk).first()
+            current = model.objects.select_for_update().filter(pk=instance.pk).order_by("pk").first()
             if current is not None and version is None:
                 # a form that carries no version cannot prove it saw the row as it is now
                 raise StaleVersion(current, _changes_since(current, 0)[0], *_last_change(current))

@@ -149,8 +149,9 @@ def test_dashboard_draws_every_chart_from_the_live_server_only(page, seeded_live
     # every chart is drawn: an SVG per chart, as many drawn bar traces as the JSON has
     charts = assert_charts_drawn(page)
     budget = charts["budget-by-program-data"]
-    # 4 programs (incl. the 2010 new one) + the unitemized remainder: 6 + 4 + 2 + 1 + 2 = 15 bars
-    assert budget["json"] == budget["drawn"] == {"bar": {"traces": 5, "points": 15}}
+    # only FY2007 (当初) and FY2008 (予算案) have a complete figure for the package (DESIGN §2b):
+    # 3 programs + the unitemized remainder, 2 years each = 8 bars; partial years are notes, not bars
+    assert budget["json"] == budget["drawn"] == {"bar": {"traces": 4, "points": 8}}
     assert page.locator(".chart .main-svg").count() >= 1
 
     # the headline card: FY2008 予算案 26,095 百万円, +824 (+3.3%) on FY2007
@@ -186,10 +187,11 @@ def test_dashboard_chart_table_shows_the_fy2008_remainder(page, seeded_live_serv
     texts = [cell["text"] for cell in cells]
     assert "26,095" in texts  # the FY2008 予算案 total
     assert "約1,429" in texts  # 26,095 − (1,566 + 約7,500 + 約4,600 + 約11,000)
-    assert texts[-1] == "26,095"  # the last column is the parent's total
+    assert texts[-2] == "26,095"  # the parent's total, then how it is known
+    assert texts[-1] == "出典に記載の数値"
     # the parts in the row add up to the total, to the yen
-    parts = [int(cell["value"]) for cell in cells[2:-1] if cell["value"] is not None]
-    assert sum(parts) == int(cells[-1]["value"]) == 26_095 * MILLION
+    parts = [int(cell["value"]) for cell in cells[2:-2] if cell["value"] is not None]
+    assert sum(parts) == int(cells[-2]["value"]) == 26_095 * MILLION
     assert 1_429 * MILLION in parts
     assert page.console_errors == []
 
@@ -260,9 +262,10 @@ def test_budget_filters_totals_and_sorting(page, seeded_live_server):
     }
 
     footer = table.locator("tfoot")
-    total = footer.locator("[data-value]")
-    assert int(total.get_attribute("data-value")) == 50_761 * MILLION
-    assert total.inner_text() == "約50,761"  # 26,095 + 1,566 + 約7,500 + 約4,600 + 約11,000
+    # the package's 26,095 already contains its programs: no total, and the page says why (DESIGN §2b)
+    assert footer.locator("[data-value]").count() == 0
+    assert "50,761" not in page.content()
+    assert page.locator("#totals-refused").is_visible()
     assert "5" in footer.locator("th").inner_text()  # the row count
     screenshot(page, "budgets-filtered")
 
@@ -280,12 +283,12 @@ def test_budget_filters_totals_and_sorting(page, seeded_live_server):
     rows = budget_rows(table)
     assert rows[0] == ("regional-innovation", "26,095", 26_095 * MILLION)
     assert [value for _, _, value in rows] == sorted((value for _, _, value in rows), reverse=True)
-    # only the sorted header says so; the filters and the total survive sorting
+    # only the sorted header says so; the filters and the refused total survive sorting
     assert table.locator("thead th[aria-sort]").count() == 1
     params = query(page)
     assert params["fy_from"] == ["2008"] and params["fy_to"] == ["2008"] and params["stage"] == ["draft"]
     assert params["sort"] == ["-amount_yen"]
-    assert int(total.get_attribute("data-value")) == 50_761 * MILLION
+    assert page.locator("#totals-refused").is_visible()
     assert page.external_requests == []
     assert page.console_errors == []
 
@@ -368,14 +371,14 @@ def test_program_tree_and_implementer_filter(page, seeded_live_server):
     items = tree.locator("li")
     names = [text.strip() for text in items.locator(":scope > a").all_inner_texts()]
     assert "地域イノベーション・システムの強化" in names
-    assert len(names) == 12
+    assert len(names) == 18  # 12 + the FY2010 program and five related industry–academia programs
     flagged = tree.locator("li:has(.badge)")
     assert tree.locator(".badge").count() == 4
     assert {text.strip() for text in flagged.locator(":scope > a").all_inner_texts()} == OUTCOME_SHARE_PROGRAMS
 
     table = page.locator("table.data")
     before = table.locator("tbody tr").count()
-    assert before == 12
+    assert before == 18
     implementer = column_index(table, "implementer")
     implementers_before = {row[implementer]["text"] for row in table.evaluate(TABLE_ROWS_JS)}
     assert len(implementers_before) == 2  # MEXT and JST
@@ -419,7 +422,9 @@ def test_program_pages_draw_their_charts_and_unknown_slugs_404(page, seeded_live
     assert len(money) >= 7
     assert [(text, value) for text, value in money if not re.fullmatch(r"-?\d+", value)] == []
     assert [(text, value) for text, value in cells if not re.fullmatch(r"-?\d+(\.\d+)?", value)] == []
-    assert ("約2,100", str(2_100 * MILLION)) in money  # FY2004 change: 約9,000 − 約6,900
+    # FY2004's source says 政府予算 (draft or enacted?): no change is computed against it (DESIGN §2b)
+    assert ("約2,100", str(2_100 * MILLION)) not in money
+    assert "予算段階が不確か" in page.locator("#program-stages details.chart-table table").text_content()
 
     response = goto(page, seeded_live_server, "/programs/regional-innovation/")
     assert response.status == 200
