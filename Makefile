@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Tests run with DEBUG off, as in production, so they need a (throwaway) key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=tests-only-not-a-secret-$(shell echo kakehashi | md5sum | cut -c1-24)
 
-.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench clean
+.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench bench-national clean
 
 run: setup db
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -54,6 +54,23 @@ check-deploy: setup
 bench: setup messages
 	$(TEST_ENV) $(BIN)/python bench/export_memory.py
 	$(TEST_ENV) $(BIN)/python bench/pages.py
+
+# National scale (issue 13): a fresh PostgreSQL database kakehashi_bench, the seed measured, then the
+# synthetic national dataset (manage.py generate_national) measured; numbers in bench/results/.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kakehashi_bench
+BENCH_CACHE_URL ?= redis://127.0.0.1:6379/7
+BENCH_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only-not-a-secret DATABASE_URL=$(BENCH_DATABASE_URL) \
+	CACHE_URL=$(BENCH_CACHE_URL) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_CACHE_URL=$(BENCH_CACHE_URL)
+bench-national: setup messages
+	mkdir -p bench/results
+	$(BENCH_ENV) $(BIN)/python bench/national.py prepare
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(BENCH_ENV) $(BIN)/python manage.py seed_demo --force >/dev/null
+	$(BENCH_ENV) $(BIN)/python bench/national.py measure --no-import --save bench/results/seed.json \
+		--report bench/results/seed.txt
+	$(BENCH_ENV) $(BIN)/python manage.py generate_national
+	$(BENCH_ENV) $(BIN)/python bench/national.py measure --seed bench/results/seed.json --save bench/results/national.json \
+		--report bench/results/national.txt
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
