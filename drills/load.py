@@ -235,7 +235,7 @@ def drill() -> Result:
             thread.join(timeout=max(0.1, window["close"] + 75 - time.monotonic()))
         elapsed = time.monotonic() - opened
         alive = sum(t.is_alive() for t in threads)
-        tracebacks = infra.count_in_log(server, "Traceback")
+        tracebacks = infra.count_in_log(server, "Internal Server Error")
     finally:
         window["close"] = 0.0
         window["open"].set()
@@ -256,8 +256,8 @@ def drill() -> Result:
     )
     reasons = []
     if five:
-        reasons.append(f"{five} responses ≥ 500 (first: {'; '.join(stats.failures[:3])}; {tracebacks} tracebacks in "
-                       f"{server.error_log})")  # fmt: skip
+        first = "; ".join(stats.failures[:3])
+        reasons.append(f"{five} responses ≥ 500 (first: {first}; {tracebacks} logged in {server.error_log})")
     if errors:
         reasons.append(f"{errors} requests failed without a response ({stats.failures[0]})")
     if missing:
