@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Tests run with DEBUG off, as in production, so they need a (throwaway) key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=tests-only-not-a-secret-$(shell echo kakehashi | md5sum | cut -c1-24)
 
-.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench bench-national clean
+.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench bench-national drills clean
 
 run: setup db
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -71,6 +71,13 @@ bench-national: setup messages
 	$(BENCH_ENV) $(BIN)/python manage.py generate_national
 	$(BENCH_ENV) $(BIN)/python bench/national.py measure --seed bench/results/seed.json --save bench/results/national.json \
 		--report bench/results/national.txt
+
+# Drills (issue 12): production mode (gunicorn, PostgreSQL, Redis on 127.0.0.1) under load, outages, a
+# killed worker, hostile input and dump/restore; one line per drill, non-zero exit if any fails.
+# One drill: make drills DRILL=load (names: load postgres-restart redis-down kill-mid-import
+# hostile-inputs dump-restore).
+drills: setup messages
+	$(BIN)/python drills/run.py $(DRILL)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache

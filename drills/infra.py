@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 PYTHON = BIN / "python"
 GUNICORN = BIN / "gunicorn"
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+#: the newest installed PostgreSQL's programs (initdb, pg_ctl: not on PATH on Debian)
+PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), default=Path("/usr/bin"))
 MAIN_PG_PORT = 5432
 RUN_ID = os.getpid()
 PREFIX = f"kakehashi_drill_{RUN_ID}"
@@ -40,6 +41,19 @@ REDIS_DB = 9
 REDIS_DB_SECOND = 10
 DEMO_PASSWORD = "kakehashi-demo"
 SECRET_KEY = "drill-only-" + secrets.token_urlsafe(40)
+
+
+#: everything started (gunicorns, private clusters and Redis servers), for a last sweep at exit
+STARTED: list = []
+
+
+def stop_everything() -> None:
+    """Stop whatever a drill started and did not stop (a drill cut short by its time budget)."""
+    for thing in reversed(STARTED):
+        try:
+            getattr(thing, "remove", thing.stop)()
+        except Exception as error:  # noqa: BLE001 - keep sweeping
+            log(f"could not stop {thing!r}: {error}")
 
 
 class DrillFailed(Exception):
@@ -143,7 +157,9 @@ def redis_flush(port: int, db: int) -> None:
         sock.sendall(f"SELECT {db}\r\nFLUSHDB\r\n".encode())
         sock.settimeout(3)
         data = b""
-        while data.count(b"\r\n") < 2:
+        for _ in range(100):
+            if data.count(b"\r\n") >= 2:
+                break
             chunk = sock.recv(1024)
             if not chunk:
                 break
@@ -213,15 +229,21 @@ class Database:
 _seed: Database | None = None
 
 
-def seeded_database(suffix: str) -> Database:
-    """A fresh database ``kakehashi_drill_<pid>_<suffix>`` on the main cluster: migrated and seeded
-    (``migrate`` + ``seed_demo --force``) once per run into a template, then copied from it."""
+def prepare_seed() -> Database:
+    """``kakehashi_drill_<pid>_seed``: migrated and seeded (``migrate`` + ``seed_demo --force``, in
+    production mode) once per run; the drills' databases are copies of it."""
     global _seed
     if _seed is None:
         seed = Database(f"{PREFIX}_seed").create()
-        _seed = seed
         migrate_and_seed(app_env(seed.url))
-    return Database(f"{PREFIX}_{suffix}").create(template=_seed.name)
+        _seed = seed
+    return _seed
+
+
+def seeded_database(suffix: str) -> Database:
+    """A fresh database ``kakehashi_drill_<pid>_<suffix>`` on the main cluster, copied from the seeded
+    template (CREATE DATABASE … TEMPLATE: the same rows, history and accounts, in a second)."""
+    return Database(f"{PREFIX}_{suffix}").create(template=prepare_seed().name)
 
 
 def drop_all_databases() -> None:
@@ -251,7 +273,9 @@ class PrivateCluster:
         self.started = False
 
     def _as_postgres(self, *cmd, timeout: float = 60, check: bool = True):
-        return run(["runuser", "-u", "postgres", "--", *[str(c) for c in cmd]], timeout=timeout, check=check)
+        """Run ``cmd`` as the postgres OS user when we are root (initdb and postgres refuse root)."""
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        return run([*prefix, *[str(c) for c in cmd]], timeout=timeout, check=check)
 
     def init(self) -> None:
         WORK.mkdir(parents=True, exist_ok=True)
@@ -259,9 +283,10 @@ class PrivateCluster:
         if self.datadir.exists():
             shutil.rmtree(self.datadir)
         self.datadir.mkdir(mode=0o700)
-        shutil.chown(self.datadir, "postgres", "postgres")
         self.logfile.touch()
-        shutil.chown(self.logfile, "postgres", "postgres")
+        if os.geteuid() == 0:
+            shutil.chown(self.datadir, "postgres", "postgres")
+            shutil.chown(self.logfile, "postgres", "postgres")
         initdb = [PG_BIN / "initdb", "-D", self.datadir, "-U", "postgres", "-A", "trust", "--no-sync"]
         self._as_postgres(*initdb, "-E", "UTF8", "--locale", "C.UTF-8", timeout=60)
         with open(self.datadir / "postgresql.conf", "a") as conf:
@@ -271,6 +296,7 @@ class PrivateCluster:
             )
 
     def start(self) -> None:
+        STARTED.append(self)
         self._as_postgres(PG_BIN / "pg_ctl", "-D", self.datadir, "-l", self.logfile, "-w", "-t", "30", "start")
         self.started = True
 
@@ -315,6 +341,7 @@ class PrivateRedis:
 
     def start(self) -> None:
         WORK.mkdir(parents=True, exist_ok=True)
+        STARTED.append(self)
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         with open(WORK / f"redis-{self.port}.log", "ab") as out:
             self.process = subprocess.Popen(
@@ -361,6 +388,7 @@ class Gunicorn:
 
     def start(self, ready_within: float = 60) -> Gunicorn:
         WORK.mkdir(parents=True, exist_ok=True)
+        STARTED.append(self)
         command = [str(GUNICORN), "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
         command += ["--timeout", str(self.timeout), "--graceful-timeout", "5", "--log-level", "warning"]
         # gunicorn's own log and Django's (the tracebacks of 500s) go to one file
