@@ -26,6 +26,7 @@ EXPORTS = [
     "/reports/budget-pivot/?export=csv", "/reports/budget-pivot/?export=xlsx", "/outcomes/values/?export=csv",
 ]  # fmt: skip
 REPORTS_PER_REGION = 3  # (cluster, fiscal year) report drafts edited by every coordinator client of a region
+BURST_ROUNDS = 2  # new reports per region that all its editors save at once before the window
 
 
 class Stats:
@@ -37,6 +38,7 @@ class Stats:
         self.acks: list[dict] = []
         self.conflicts = 0
         self.refused = Counter()  # other non-302 answers to edits
+        self.burst = Counter()  # answers to the opening burst (new reports saved at once)
 
     def record(self, what: str, response=None, error: Exception | None = None) -> None:
         with self.lock:
@@ -67,7 +69,15 @@ def region_targets(port: int) -> dict[str, dict]:
                     reports.append((slug, int(found.group(1))))
         if not clusters or not reports:
             raise infra.DrillFailed(f"region {region}: no clusters or report years found")
-        targets[region] = {"clusters": clusters, "reports": reports[-REPORTS_PER_REGION:]}
+        targets[region] = {
+            "clusters": clusters,
+            "reports": reports[-REPORTS_PER_REGION:],
+            # a report nobody has written yet: every editor of the region opens it before the window
+            # and saves it at the same moment when the window opens (creating what someone else
+            # created meanwhile must be a conflict, issue 12 item 1)
+            "fresh": reports[:BURST_ROUNDS],
+            "barrier": threading.Barrier(EDITORS // len(COORDINATORS)),
+        }
     return targets
 
 
@@ -91,19 +101,28 @@ def edit_profile(browser: Browser, stats: Stats, user: str, slug: str, tag: str)
             stats.refused[response.status] += 1
 
 
-def edit_report(browser: Browser, stats: Stats, user: str, slug: str, fy: int, amount: int) -> None:
+def open_report(browser: Browser, stats: Stats, slug: str, fy: int) -> list | None:
     path = f"/clusters/{slug}/reports/{fy}/"
     form_page = browser.get(path)
     stats.record(f"GET {path}", form_page)
-    if form_page.status != 200:
+    return infra.edit_form(form_page.text) if form_page.status == 200 else None
+
+
+def edit_report(
+    browser: Browser, stats: Stats, user: str, slug: str, fy: int, amount: int, fields=None, tally=None
+) -> None:
+    path = f"/clusters/{slug}/reports/{fy}/"
+    fields = fields or open_report(browser, stats, slug, fy)
+    if fields is None:
         return
-    fields = infra.edit_form(form_page.text)
     sent_version = dict(fields).get("version") or ""
     response = browser.post(
         path, infra.replace_fields(fields, national_yen=amount, local_yen=amount % 1000, action="save")
     )
     stats.record(f"POST {path}", response)
     with stats.lock:
+        if tally is not None:
+            tally[response.status] += 1
         if response.status == 302:
             stats.acks.append({
                 "kind": "report", "slug": slug, "fy": fy, "version": int(sent_version or 0) + 1, "value": amount,
@@ -119,16 +138,30 @@ def client(number, port, user, targets, window, stats, ready):
     """Log in once, wait for the window to open, then send requests until it closes."""
     rng = random.Random(number)
     browser = Browser(port, timeout=60)
+    region = COORDINATORS.get(user)
+    fresh = []
     try:
         browser.login(user)
+        if region:
+            fresh = [open_report(browser, stats, *key) for key in targets[region]["fresh"]]
     except Exception as error:  # noqa: BLE001 - counted as a failure
         stats.record(f"login {user}", error=error)
         return
     finally:
         ready.release()
-    if not window["open"].wait(timeout=180):
+    if region:  # the opening burst: every editor of the region saves the new report at once
+        try:
+            if window["burst"].wait(timeout=180):
+                for round_, (key, fields) in enumerate(zip(targets[region]["fresh"], fresh, strict=True)):
+                    targets[region]["barrier"].wait(timeout=30)
+                    amount = number * 10_000_000 + 990 + round_
+                    edit_report(browser, stats, user, *key, amount, fields=fields, tally=stats.burst)
+        except Exception as error:  # noqa: BLE001 - a failed request is a finding
+            stats.record(f"client {number} opening burst", error=error)
+        finally:
+            window["burst_done"].release()
+    if not window["open"].wait(timeout=240):
         return
-    region = COORDINATORS.get(user)
     count = 0
     while time.monotonic() < window["close"] and count < 10_000:
         count += 1
@@ -209,7 +242,10 @@ def drill() -> Result:
     infra.redis_flush(6379, infra.REDIS_DB)
     server = infra.Gunicorn(infra.app_env(db.url, infra.redis_url()), workers=WORKERS, name="load")
     stats = Stats()
-    window = {"open": threading.Event(), "close": float("inf")}
+    window = {
+        "burst": threading.Event(), "burst_done": threading.Semaphore(0), "open": threading.Event(),
+        "close": float("inf"),
+    }  # fmt: skip
     threads: list[threading.Thread] = []
     try:
         server.start()
@@ -227,7 +263,13 @@ def drill() -> Result:
         for _ in users:
             if not ready.acquire(timeout=180):
                 raise infra.DrillFailed("the clients did not log in within 180 s")
+        # before the window: the editors create the same new report at once (readers still idle)
+        window["burst"].set()
+        for _ in range(EDITORS):
+            if not window["burst_done"].acquire(timeout=90):
+                raise infra.DrillFailed("the opening burst did not finish within 90 s")
         logins = sum(stats.statuses.values())
+        del stats.latencies[:]  # latencies of the window only
         opened = time.monotonic()
         window["close"] = opened + DURATION
         window["open"].set()
@@ -238,6 +280,7 @@ def drill() -> Result:
         tracebacks = infra.count_in_log(server, "Internal Server Error")
     finally:
         window["close"] = 0.0
+        window["burst"].set()
         window["open"].set()
         server.stop()
     try:
@@ -252,7 +295,9 @@ def drill() -> Result:
     figures = (
         f"{CLIENTS} clients × {DURATION:.0f} s: {requests} requests, {requests / elapsed:.1f} rps, "
         f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, 5xx {five}, errors {errors}, "
-        f"edits acknowledged {len(stats.acks)} / verified {verified}, 409s {stats.conflicts}"
+        f"edits acknowledged {len(stats.acks)} / verified {verified}, 409s {stats.conflicts}; opening burst "
+        f"({EDITORS // len(COORDINATORS)} editors saving one new report at once, {BURST_ROUNDS * len(COORDINATORS)} "
+        "times): " + ", ".join(f"{n}× {status}" for status, n in sorted(stats.burst.items()))
     )
     reasons = []
     if five:
@@ -266,6 +311,7 @@ def drill() -> Result:
         reasons.append(f"{alive} clients still running after the window")
     if not stats.acks:
         reasons.append("no edit was acknowledged")
-    if stats.refused:
-        reasons.append(f"edits refused other than with 409: {dict(stats.refused)}")
+    refused = {status: n for status, n in stats.refused.items() if status < 500}
+    if refused:
+        reasons.append(f"edits refused other than with 409: {refused}")
     return Result(not reasons, figures, reasons)
