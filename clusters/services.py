@@ -146,6 +146,8 @@ def report_save(
     was ``opened``. Funding and outcomes are written with the report as their source.
     """
     with transaction.atomic():
+        # saves of one cluster's reports wait for each other, so two people creating the same report is a 409, not a 500
+        Cluster.objects.select_for_update().filter(pk=cluster.pk).order_by("pk").first()
         report = AnnualReport.objects.select_for_update().filter(cluster=cluster, fiscal_year=fy).order_by("pk").first()
         if report is None:
             report = AnnualReport(cluster=cluster, fiscal_year=fy, status=ReportStatus.DRAFT)
