@@ -7,6 +7,7 @@ again; the databases of a run (``kakehashi_drill_<pid>_…``) are dropped at the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -103,6 +104,9 @@ def main(argv=None) -> int:
         signal.alarm(0)
         infra.stop_everything()
         infra.drop_all_databases()
+        for db in (infra.REDIS_DB, infra.REDIS_DB_SECOND):  # the drills' cache entries
+            with contextlib.suppress(OSError):
+                infra.redis_flush(6379, db)
     total = time.monotonic() - started
     print(
         f"{len(names) - len(failed)} of {len(names)} drills passed in {total:.0f} s "
