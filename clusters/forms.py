@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CountField, VersionedModelForm, YenField
+from core.forms import CountField, VersionedModelForm, YenField, guard_text_fields
 from programs.models import Source
 
 from .models import Cluster, Evaluation
@@ -50,6 +50,10 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when returning the report."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_text_fields(self)
 
 
 class EvaluationForm(VersionedModelForm):

@@ -223,6 +223,17 @@ def csv_response(
     return response
 
 
+#: what XML 1.0, so an XLSX cell, cannot hold (openpyxl refuses it rather than write a broken file)
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xlsx_text(text: str) -> str:
+    """``text`` as an XLSX cell can hold it: characters XML forbids (control characters that
+    reached the database before the forms refused them, or by other ways in) become U+FFFD, so
+    they show up as � instead of failing the whole export."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
 def xlsx_response(
     *, filename: str, columns: list[Column], rows: Iterable[dict], unit: Unit, about: list[tuple[str, str]], title: str
 ) -> HttpResponse:
@@ -234,9 +245,9 @@ def xlsx_response(
 
     language = lang()
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(title))
+    sheet = workbook.create_sheet(title=sheet_title(xlsx_text(title)))
     sheet.freeze_panes = "A2"
-    headers = [escape_formula(c.label(language, unit)) for c in columns]
+    headers = [xlsx_text(escape_formula(c.label(language, unit))) for c in columns]
     widths = [min(60, max(10, len(h) * 2 + 2)) for h in headers]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -268,14 +279,14 @@ def xlsx_response(
                 cell = WriteOnlyCell(sheet, value=Decimal(str(value)))
                 cell.number_format = "#,##0.########"
             else:
-                cell = WriteOnlyCell(sheet, value=plain(value, column, unit))
+                cell = WriteOnlyCell(sheet, value=xlsx_text(plain(value, column, unit)))
             cells.append(cell)
         sheet.append(cells)
     about_sheet = workbook.create_sheet(title="About")
     about_sheet.column_dimensions["A"].width = 28
     about_sheet.column_dimensions["B"].width = 100
     for key, value in [*about, ("", ""), *legend()]:
-        about_sheet.append([escape_formula(str(key)), escape_formula(str(value))])
+        about_sheet.append([xlsx_text(escape_formula(str(key))), xlsx_text(escape_formula(str(value)))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

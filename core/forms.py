@@ -1,5 +1,6 @@
 """Form fields and the base form shared by every edit form (UI.md B7)."""
 
+import re
 import unicodedata
 
 from django import forms
@@ -10,6 +11,33 @@ from django.utils.translation import gettext_lazy as _
 #: the largest amount a form accepts (1,000 trillion yen); the column could hold more
 MAX_YEN = 10**15
 MAX_TEXT = 5000
+
+#: C0 controls except tab, LF and CR; DEL; C1 controls. Invisible, meaningless in this data, and
+#: XML (so XLSX) cannot carry most of them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_characters_message(text: str) -> str | None:
+    """Why ``text`` cannot be stored (it holds control characters, named by code point), or None."""
+    found = sorted(set(CONTROL_CHARACTERS.findall(text)))
+    if not found:
+        return None
+    names = ", ".join(f"U+{ord(c):04X}" for c in found[:5]) + ("…" if len(found) > 5 else "")
+    return _("The text holds invisible control characters (%(chars)s); remove them and save again.") % {"chars": names}
+
+
+def refuse_control_characters(value) -> None:
+    """A validator for free text: refuses control characters (see CONTROL_CHARACTERS)."""
+    message = control_characters_message(str(value).replace("\x00", ""))  # Django refuses NUL itself
+    if message:
+        raise ValidationError(message, code="control_characters")
+
+
+def guard_text_fields(form: forms.BaseForm) -> None:
+    """Every free-text field of ``form`` refuses control characters."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and refuse_control_characters not in field.validators:
+            field.validators.append(refuse_control_characters)
 
 
 def normalise_number(value: str) -> str:
@@ -73,6 +101,7 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        guard_text_fields(self)
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and field.max_length is None:
                 field.max_length = MAX_TEXT

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from .exports import Column, lang, looks_like_formula
 from .formatting import UNIT_DIVISOR, Unit, format_number
-from .forms import MAX_YEN, normalise_number
+from .forms import MAX_YEN, control_characters_message, normalise_number
 from .import_guard import LimitExceeded, check_csv_record, check_workbook, rows_message
 from .models import FY_MAX, FY_MIN
 from .services import StaleVersion, save_tracked
@@ -775,6 +775,9 @@ class Importer:
         deferred = []
         for attr, new in changes.items():
             if new is NOTHING:
+                continue
+            if isinstance(new, str) and (problem := control_characters_message(new)):
+                row.errors.append(_("%(column)s: %(problem)s") % {"column": self.field_label(attr), "problem": problem})
                 continue
             old = None if is_new else self.current(instance, attr)
             if isinstance(new, Deferred):

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import guard_text_fields
 from core.services import StaleVersion, delete_tracked, save_tracked
 
 from .models import BudgetLine, Indicator, OutcomeValue, Program, ProgramFact, Source
@@ -17,6 +18,7 @@ class VersionedAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        guard_text_fields(self)
         if self.instance.pk is not None:
             self.fields["base_version"].initial = self.instance.version
 
