@@ -81,7 +81,10 @@ VERSION = ["", "0", "-1", "abc", "1.5", str(10**20), "１", "1 OR 1=1"]
 ACTION = ["", "accept", "return", "delete", "save\x00", "SAVE", "submit ", "<script>"]
 
 #: what the free-text fields are made to hold once, for the pages and exports to show afterwards
-STORED = "\x01\x02\x1b[31m <script>alert(1)</script> =1+1 \u202eevil\u202c 👍 {{ 7*7 }} 𠮷 '; --"
+STORED = "<script>alert(1)</script> =1+1 \u202eevil\u202c 👍 {{ 7*7 }} 𠮷 '; --\t\r\nx"
+#: the same with control characters: the forms refuse it (400, nothing written); rows holding
+#: them anyway still export (core.exports.xlsx_text; tests/core/test_control_characters.py)
+CONTROL = "\x01\x02\x1b[31m" + STORED
 NOT_TEXT = {
     "csrfmiddlewaretoken", "version", "opened", "action", "fiscal_year", "published", "url", "derived", "key",
     "program", "source", "indicator", "cluster", "replaces", "parent", "amount_yen", "value", "national_yen",
@@ -263,6 +266,18 @@ class Poster:
             if base is None or time.monotonic() > deadline:
                 continue
             texts = [n for n, _ in base if n not in NOT_TEXT and not n.startswith("indicator_")]
+            if texts:
+                refused = self.browser.post(path, infra.replace_fields(base, **dict.fromkeys(texts, CONTROL)))
+                sent += 1
+                self.count(refused.status, f"POST {path} (control characters)")
+                with self.lock:
+                    self.stats["posts"][self.target.name] += 1
+                    self.stats["control"][refused.status] += 1
+                    if refused.status == 302:
+                        self.stats["accepted"][self.target.name].append(path)
+                if refused.status == 302:
+                    self.forms.pop(path, None)
+                    base = self.form(path) or base
             body = infra.replace_fields(base, **dict.fromkeys(texts, STORED))
             response = self.browser.post(path, body)
             sent += 1
@@ -667,7 +682,7 @@ def drill() -> Result:
     server = infra.Gunicorn(infra.app_env(db.url), workers=3, name="hostile")
     stats = {
         "statuses": Counter(), "failures": [], "posts": Counter(), "accepted": defaultdict(list), "files": 0,
-        "stored": Counter(), "hostile": Counter(),
+        "stored": Counter(), "control": Counter(), "hostile": Counter(),
     }  # fmt: skip
     lock = threading.Lock()
     reasons: list[str] = []
@@ -737,8 +752,9 @@ def drill() -> Result:
         f"{stats['files']} files ({file_results['staged']} staged, {sum(file_results['confirmed'].values())} "
         f"confirmed, {files_seconds:.0f} s); ≥500 or dropped: {five}; partial writes: "
         f"{len(problems) + len(file_problems)}; statuses {{{statuses}}}; {stats['stored'][302]} of "
-        f"{sum(stats['stored'].values())} posts storing control characters, HTML and formulas in every text field "
-        f"accepted; afterwards {sum(rendered.values())} pages and exports showing them, {len(broken_pages)} ≥ 500"
+        f"{sum(stats['stored'].values())} posts storing HTML, formulas and bidi controls in every text field "
+        f"accepted, {stats['control'][400]} of {sum(stats['control'].values())} with control characters refused; "
+        f"afterwards {sum(rendered.values())} pages and exports showing them, {len(broken_pages)} ≥ 500"
     )
     infra.log(f"hostile: accepted { {k: len(v) for k, v in stats['accepted'].items()} }; files {file_results}")
     during = [f for f in stats["failures"] if not f.startswith("afterwards")]
@@ -752,6 +768,8 @@ def drill() -> Result:
         reasons.append(f"{tracebacks} server errors logged in {server.error_log}")
     if problems or file_problems:
         reasons.append(f"writes not explained by a 302: {'; '.join((problems + file_problems)[:5])}")
+    if stats["control"][302]:
+        reasons.append(f"{stats['control'][302]} posts with control characters were accepted")
     if per_form < 500:
         reasons.append(f"only {per_form} hostile posts to one of the forms")
     if stats["files"] < FILES_MIN:
