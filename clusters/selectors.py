@@ -32,15 +32,21 @@ def coverage(*, user, fy: int) -> dict:
     }
 
 
-def clusters_for_programs(*, user, program_ids) -> list[Cluster]:
-    """Clusters funded under any of the given programs, with region and program."""
-    return list(
+def clusters_for_programs(*, user, program_ids, limit: int | None = None) -> list[Cluster]:
+    """Clusters funded under any of the given programs, with region and program (the first
+    ``limit`` of them when given)."""
+    clusters = (
         Cluster.objects.restrict(user)
         .filter(program_id__in=program_ids)
         .with_period()
         .select_related("region", "program", "source")
-        .order_by("program__order", "start_fy", "region__name_ja")
+        .order_by("program__order", "start_fy", "region__name_ja", "pk")
     )
+    return list(clusters[:limit] if limit is not None else clusters)
+
+
+def count_clusters_for_programs(*, user, program_ids) -> int:
+    return Cluster.objects.restrict(user).filter(program_id__in=program_ids).count()
 
 
 def funding_rows(*, user, region_ids=None, cluster_ids=None, fy=None, kind=None) -> list[dict]:
@@ -73,6 +79,47 @@ def funding_rows(*, user, region_ids=None, cluster_ids=None, fy=None, kind=None)
             "cluster_id", "cluster__region_id", "fiscal_year", "kind", "national_yen", "local_yen", "source__kind"
         ).order_by("fiscal_year", "kind", "cluster_id")
     ]
+
+
+def funding_sums(*, user, kind: str, fy_from: int | None = None, fy_to: int | None = None) -> list[dict]:
+    """Cluster funding of one kind summed in the database per region, fiscal year and source
+    kind — rows shaped like ``funding_rows`` (``cluster_id`` None), so the same analytics sum them
+    per region and year. Cost follows the regions × years, not the rows stored. One query."""
+    from django.db.models import Sum
+
+    from .models import ClusterFunding
+
+    qs = ClusterFunding.objects.restrict(user).filter(kind=kind)
+    if fy_from is not None:
+        qs = qs.filter(fiscal_year__gte=fy_from)
+    if fy_to is not None:
+        qs = qs.filter(fiscal_year__lte=fy_to)
+    grouped = (
+        qs.order_by()
+        .values("cluster__region_id", "fiscal_year", "source__kind")
+        .annotate(national=Sum("national_yen"), local=Sum("local_yen"))
+    )
+    return [
+        {
+            "cluster_id": None,
+            "region_id": row["cluster__region_id"],
+            "fiscal_year": row["fiscal_year"],
+            "kind": kind,
+            "national_yen": row["national"],
+            "local_yen": row["local"],
+            "illustrative": row["source__kind"] == "illustrative",
+            "source_kind": row["source__kind"],
+        }
+        for row in grouped
+    ]
+
+
+def funding_years(*, user, kind: str) -> list[int]:
+    """Fiscal years with cluster funding of one kind. One query."""
+    from .models import ClusterFunding
+
+    qs = ClusterFunding.objects.restrict(user).filter(kind=kind).order_by("fiscal_year")
+    return list(qs.values_list("fiscal_year", flat=True).distinct())
 
 
 def region_funding(*, user, fy: int, kind: str) -> dict[int, dict]:

@@ -5,6 +5,11 @@ transaction commits, so cached aggregates keyed by it are never stale, across pr
 the cache is shared (Redis).
 """
 
+import hashlib
+import re
+import secrets
+from collections import OrderedDict
+
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
@@ -54,6 +59,60 @@ def _on_write(sender, **kwargs):
     # could cache figures under the new version before the write commits (and keep them after).
     # A rolled-back write drops the callback. Outside a transaction it runs at once.
     transaction.on_commit(bump_data_version)
+
+
+#: this process's copies of values cached per data version: key → (version, token, value), newest
+#: last; only the current version's are kept
+_memo: OrderedDict[str, tuple[int, str, object]] = OrderedDict()
+MEMO_SIZE = 64
+_MISSING = object()
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,150}")
+
+
+def cached_per_version(name: str, compute, *, timeout: int = 900):
+    """``compute()``, cached under the current data version (every committed write bumps it).
+
+    The value lives in the shared cache (Redis: every process sees it) and, to spare unpickling
+    large frames on every request, in this process too — but a local copy is used only while the
+    shared cache still holds the token stored with it, so a cleared or restarted cache, or a
+    version bump by any process, is never answered from a stale local copy. When the cache
+    fails (Redis down), the current version is unknowable: the value is computed, never taken
+    from a local copy. Callers must treat the value as read-only (it is shared).
+    """
+    from .cache import failures
+
+    before = failures()
+    version = data_version()
+    if failures() > before:
+        return compute()
+    if not _SAFE_KEY.fullmatch(name):  # query strings, Japanese: keys any cache backend accepts
+        name = hashlib.sha256(name.encode()).hexdigest()
+    key = f"kakehashi:{name}:{version}"
+    token = cache.get(f"{key}:token")
+    if token is not None and failures() == before:
+        local = _memo.get(key)
+        if local is not None and local[1] == token:
+            _memo.move_to_end(key)
+            return local[2]
+        value = cache.get(key, _MISSING)
+        if value is not _MISSING:
+            _remember(key, version, token, value)
+            return value
+    value = compute()
+    token = secrets.token_hex(8)
+    cache.set_many({key: value, f"{key}:token": token}, timeout=timeout)
+    if failures() == before:
+        _remember(key, version, token, value)
+    return value
+
+
+def _remember(key: str, version: int, token: str, value) -> None:
+    for old in [k for k, (v, _t, _value) in _memo.items() if v != version]:
+        del _memo[old]
+    _memo[key] = (version, token, value)
+    _memo.move_to_end(key)
+    while len(_memo) > MEMO_SIZE:
+        _memo.popitem(last=False)
 
 
 def data_as_of():

@@ -59,3 +59,27 @@ class HealthCheckMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+class CompressionMiddleware:
+    """Django's GZipMiddleware (HTML, JSON and CSV — streamed CSV too) except for bodies that are
+    compressed already (XLSX and ZIP are ZIP archives; images), which gzip would only make slower.
+
+    BREACH: Django's middleware pads every gzip body with up to 100 random bytes (the "Heal the
+    Breach" mitigation), and Django masks the CSRF token with a fresh random salt in every
+    response, so the one secret pages carry never repeats byte for byte across responses.
+    """
+
+    SKIP = ("application/zip", "application/vnd.openxmlformats", "image/", "font/", "application/gzip")
+
+    def __init__(self, get_response):
+        from django.middleware.gzip import GZipMiddleware
+
+        self.get_response = get_response
+        self.gzip = GZipMiddleware(get_response)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith(self.SKIP):
+            return response
+        return self.gzip.process_response(request, response)

@@ -1,3 +1,4 @@
+import hashlib
 import logging
 
 from django.contrib.auth.decorators import login_not_required
@@ -109,6 +110,8 @@ class FilteredTableView:
             if export not in self.export_formats:
                 return HttpResponseBadRequest("Unknown export format.")
             return self.render_export(request, export, filterset, table)
+        if request.GET.get("cp932") == "count" and self.export_formats:
+            return self.render_cp932_count(request, table)
         context = {
             "filterset": filterset,
             "table": table,
@@ -117,7 +120,8 @@ class FilteredTableView:
             "can_edit": table.can_edit,
             "export_formats": self.export_formats,
             "print_filters": describe_filters(filterset),
-            "cp932_replaced": self.cp932_replacements(request, table) if self.export_formats else 0,
+            # counted on demand (?cp932=count), never on a page view: it means writing every row
+            "cp932_replaced": None if self.export_formats else 0,
             **self.extra_context(request, filterset, table),
         }
         return self.render(request, context)
@@ -160,25 +164,33 @@ class FilteredTableView:
             about=about,
         )
 
-    def cp932_replacements(self, request, table) -> int | None:
-        """How many characters a Shift_JIS download of these rows would replace (for the export
-        menu); None when there are too many rows to count on every page view."""
+    def cp932_replacements(self, request, table) -> int:
+        """How many characters a Shift_JIS download of these rows would replace: one pass over
+        every row, so only on demand, and cached per data version, filters and language."""
         from django.core.cache import cache
 
         from .exports import count_cp932_replacements
         from .history import data_version
         from .params import page_params
 
-        queryset = table.data.data
-        rows = table.paginator.count if getattr(table, "paginator", None) else queryset.count()
-        if rows > 50_000:
-            return None
-        key = f"kakehashi:cp932:{data_version()}:{request.get_full_path()}:{request.LANGUAGE_CODE}"
+        query = sorted((k, v) for k, v in request.GET.lists() if k not in ("cp932", "page", "sort"))
+        digest = hashlib.sha256(f"{request.path}:{query}:{request.LANGUAGE_CODE}".encode()).hexdigest()[:32]
+        key = f"kakehashi:cp932:{data_version()}:{digest}"
         count = cache.get(key)
         if count is None:
+            queryset = table.data.data
             count = count_cp932_replacements(self.export_columns, self.export_rows(queryset), page_params(request).unit)
             cache.set(key, count, timeout=600)
         return count
+
+    def render_cp932_count(self, request, table):
+        from django.shortcuts import render
+
+        return render(
+            request,
+            "generic/cp932_count.html",
+            {"cp932_replaced": self.cp932_replacements(request, table), "rows": table.paginator.count},
+        )
 
 
 def can_edit(user, obj) -> bool:

@@ -33,27 +33,48 @@ def program_tree(*, user) -> list[Program]:
     return ordered
 
 
-def budget_overview(*, user) -> tuple[list[ProgramNode], list[tuple[int, str]], list[Source]]:
-    """The program tree with each program's budget lines keyed by (fiscal year, stage).
+#: the dashboard's overview: whole levels of the tree while they fit this many rows, and the
+#: latest fiscal years with a figure (the full table is /budgets/ and the budget pivot)
+OVERVIEW_ROWS = 80
+OVERVIEW_YEARS = 5
 
-    Returns the nodes, the (fiscal year, stage) columns that have at least one figure (in year
-    then stage order), and the sources of the figures shown, each once. Three queries.
-    """
-    nodes = [ProgramNode(program=p, depth=p.depth) for p in program_tree(user=user)]
+
+@dataclass
+class Overview:
+    nodes: list[ProgramNode]
+    columns: list[tuple[int, str]]  # (fiscal year, stage) with at least one figure, year then stage order
+    sources: list[Source]  # every source a budget figure cites, official first, each once
+    programs_total: int
+    depth: int  # deepest level shown (0: the roots only)
+
+
+def budget_overview(*, user, max_rows: int = OVERVIEW_ROWS, max_years: int = OVERVIEW_YEARS) -> Overview:
+    """The top of the program tree — whole levels, as many as fit ``max_rows`` (the roots at
+    least) — with each program's budget lines of the latest ``max_years`` fiscal years that have
+    any of theirs, keyed by (fiscal year, stage). Cost follows what is shown, not what is
+    stored: only those lines are read. Four queries."""
+    tree = program_tree(user=user)
+    by_depth: dict[int, int] = {}
+    for program in tree:
+        by_depth[program.depth] = by_depth.get(program.depth, 0) + 1
+    depth, rows = 0, by_depth.get(0, 0)
+    while depth + 1 in by_depth and rows + by_depth[depth + 1] <= max_rows:
+        depth += 1
+        rows += by_depth[depth]
+    nodes = [ProgramNode(program=p, depth=p.depth) for p in tree if p.depth <= depth]
     by_program = {node.program.pk: node for node in nodes}
+    lines = BudgetLine.objects.restrict(user).filter(program_id__in=list(by_program))
+    years = list(lines.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()[:max_years])
     columns: set[tuple[int, str]] = set()
-    sources: dict[int, Source] = {}
-    for line in BudgetLine.objects.restrict(user).select_related("source"):
-        node = by_program.get(line.program_id)
-        if node is None:
-            continue
+    for line in lines.filter(fiscal_year__in=years).order_by():
+        node = by_program[line.program_id]
         key = (line.fiscal_year, line.stage)
         node.lines[key] = line
         columns.add(key)
-        sources.setdefault(line.source_id, line.source)
+    sources = Source.objects.restrict(user).filter(pk__in=BudgetLine.objects.restrict(user).values("source_id"))
     ordered_columns = sorted(columns, key=lambda c: (c[0], STAGE_ORDER[c[1]]))
-    ordered_sources = sorted(sources.values(), key=lambda s: (s.kind != "official", s.title))
-    return nodes, ordered_columns, ordered_sources
+    ordered_sources = sorted(sources, key=lambda s: (s.kind != "official", s.title))
+    return Overview(nodes, ordered_columns, ordered_sources, len(tree), depth)
 
 
 def program_rows(*, user) -> list[dict]:
@@ -148,20 +169,29 @@ def program_ancestors(program: Program, programs: list[dict]) -> list[dict]:
     return list(reversed(chain))
 
 
-def contributions_for(*, user, program_ids) -> list:
-    """Outcome contributions of the given programs, with indicator and source."""
+def contributions_for(*, user, program_ids, latest_years: int | None = None) -> list:
+    """Outcome contributions of the given programs, with indicator and source; with
+    ``latest_years``, only those of the latest that many fiscal years that have one."""
     from .models import OutcomeValue
 
-    return list(
-        OutcomeValue.objects.restrict(user)
-        .filter(program_id__in=program_ids)
-        .select_related("indicator", "source", "program")
-        .order_by("indicator__order", "fiscal_year")
-    )
+    values = OutcomeValue.objects.restrict(user).filter(program_id__in=program_ids)
+    if latest_years is not None:
+        years = values.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()[:latest_years]
+        values = values.filter(fiscal_year__in=list(years))
+    return list(values.select_related("indicator", "source", "program").order_by("indicator__order", "fiscal_year"))
+
+
+def contribution_source_ids(*, user, program_ids) -> set[int]:
+    """The sources the programs' outcome contributions cite. One query."""
+    from .models import OutcomeValue
+
+    values = OutcomeValue.objects.restrict(user).filter(program_id__in=program_ids).order_by()
+    return set(values.values_list("source_id", flat=True).distinct())
 
 
 def line_source_ids(*, user, program_ids) -> set[int]:
-    return set(BudgetLine.objects.restrict(user).filter(program_id__in=program_ids).values_list("source_id", flat=True))
+    lines = BudgetLine.objects.restrict(user).filter(program_id__in=program_ids).order_by()
+    return set(lines.values_list("source_id", flat=True).distinct())
 
 
 def indicator_rows(*, user) -> list[dict]:
@@ -174,12 +204,17 @@ def indicator_rows(*, user) -> list[dict]:
     )
 
 
-def outcome_rows(*, user, queryset=None) -> tuple[list[dict], list[dict]]:
+def outcome_rows(*, user, queryset=None, counting_only: bool = False) -> tuple[list[dict], list[dict]]:
     """All-university totals and program contributions as plain rows, from one query over the
-    (filtered) outcome values the user may see."""
+    (filtered) outcome values the user may see; ``counting_only``: contributions of the programs
+    that count toward the outcome share only (all a share needs: cost follows what is shown)."""
+    from django.db.models import Q
+
     from .models import OutcomeValue
 
     qs = queryset if queryset is not None else OutcomeValue.objects.restrict(user)
+    if counting_only:
+        qs = qs.filter(Q(program__isnull=True) | Q(program__counts_toward_outcome_share=True))
     totals, contributions = [], []
     for row in qs.values(
         "indicator_id",
@@ -206,6 +241,14 @@ def outcome_rows(*, user, queryset=None) -> tuple[list[dict], list[dict]]:
         }
         (totals if row["program_id"] is None else contributions).append(item)
     return totals, contributions
+
+
+def outcome_source_ids(*, user, queryset=None) -> set[int]:
+    """The sources the (filtered) outcome values cite. One query."""
+    from .models import OutcomeValue
+
+    qs = queryset if queryset is not None else OutcomeValue.objects.restrict(user)
+    return set(qs.order_by().values_list("source_id", flat=True).distinct())
 
 
 def counting_program_ids(*, user) -> set[int]:

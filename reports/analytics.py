@@ -9,7 +9,7 @@ reads budget figures through it:
    child that exists that year has a figure at that same stage. A partial sum is never a value:
    it is reported separately (``partial_sums``) so a page can say "n of m sub-programs".
 2. **Latest stage** is chosen per program and year among those complete figures
-   (``stage_per_year``).
+   (``chosen_figures``; ``stage_per_year`` and ``latest_figures`` read it).
 3. **Changes** only between two complete figures of the same stage whose stage is not in
    doubt; rounded (約) when either side is (``change``).
 4. **Totals** only over figures of one stage none of which contains another (``can_total``).
@@ -58,6 +58,14 @@ def most_cautious(kinds: Iterable[str]) -> str:
     """The kind a derived figure carries: the most cautionary kind among its inputs."""
     kinds = set(kinds)
     return next((k for k in KIND_CAUTION if k in kinds), next(iter(sorted(kinds)), "official"))
+
+
+def caution_rank(kinds: pd.Series) -> tuple[pd.Series, dict[int, str]]:
+    """Each kind's place in the order of caution (``most_cautious`` as numbers, so a grouped
+    minimum picks the same kind without a Python call per group): rank, and rank → kind."""
+    order = list(KIND_CAUTION) + sorted(set(kinds.dropna()) - set(KIND_CAUTION))
+    ranks = {kind: i for i, kind in enumerate(order)}
+    return kinds.map(ranks), dict(enumerate(order))
 
 
 def _children(programs: Iterable[dict]) -> dict[int | None, list[dict]]:
@@ -168,6 +176,8 @@ def breakdown(values: pd.DataFrame, programs: list[dict], parent_id: int) -> pd.
     - A complete sum of the children (no own figure): the children.
     """
     programs_by_parent = _children(programs)
+    family = {parent_id, *(c["id"] for c in programs_by_parent.get(parent_id, []))}
+    values = values[values["program_id"].isin(family)]  # only the parent's and its children's figures count
     rows: list[dict] = []
     for (fy, stage), group in values.groupby(["fiscal_year", "stage"], sort=True):
         fy = int(fy)
@@ -200,33 +210,36 @@ def breakdown(values: pd.DataFrame, programs: list[dict], parent_id: int) -> pd.
     return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
 
 
-def stage_per_year(values: pd.DataFrame, program_id: int, stage: str = "latest") -> dict[int, str]:
-    """Which stage to show for each fiscal year of a program — the one rule for "latest".
+def chosen_figures(values: pd.DataFrame, stage: str = "latest") -> pd.DataFrame:
+    """The one rule for "latest", for every program and year at once: the rows of ``values``
+    (complete figures only: own, or complete sums of sub-programs; partial sums are never values)
+    at the most advanced stage each (program, fiscal year) has — or, for a named stage, the rows
+    at that stage. In the order of ``values``."""
+    if values.empty:
+        return values
+    if stage != "latest":
+        return values[values["stage"] == stage]
+    rank = values["stage"].map(STAGE_RANK)
+    best = rank.groupby([values["program_id"], values["fiscal_year"]], sort=False).transform("max")
+    return values[rank == best]
 
-    ``latest``: the most advanced stage among the program's complete figures that year (its own,
-    or a complete sum of its sub-programs; partial sums are never values). A named stage: only
-    the years that have a complete figure at that stage.
-    """
-    rows = values[values["program_id"] == program_id]
-    result: dict[int, str] = {}
-    for fy, group in rows.groupby("fiscal_year", sort=True):
-        stages = set(group["stage"])
-        if stage == "latest":
-            result[int(fy)] = max(stages, key=STAGE_RANK.__getitem__)
-        elif stage in stages:
-            result[int(fy)] = stage
-    return result
+
+def stage_per_year(values: pd.DataFrame, program_id: int, stage: str = "latest") -> dict[int, str]:
+    """Which stage to show for each fiscal year of a program (``chosen_figures``): the most
+    advanced stage among its complete figures that year, or only the years that have a complete
+    figure at a named stage."""
+    rows = chosen_figures(values[values["program_id"] == program_id], stage)
+    return {int(fy): st for fy, st in sorted(zip(rows["fiscal_year"], rows["stage"], strict=True))}
 
 
 def latest_figures(values: pd.DataFrame) -> dict[int, dict]:
     """Each program's latest figure: its last fiscal year with a complete figure, at that year's
-    latest stage (the same rule as ``stage_per_year``). program id → figure dict."""
+    latest stage (``chosen_figures``). program id → figure dict."""
     result: dict[int, dict] = {}
     if values.empty:
         return result
-    ranked = values.assign(_rank=values["stage"].map(STAGE_RANK))
-    ranked = ranked.sort_values(["program_id", "fiscal_year", "_rank"])
-    for r in ranked.groupby("program_id", sort=False).tail(1).itertuples():
+    chosen = chosen_figures(values).sort_values(["program_id", "fiscal_year"], kind="stable")
+    for r in chosen.groupby("program_id", sort=False).tail(1).itertuples():
         result[int(r.program_id)] = figure_dict(r)
     return result
 
@@ -578,20 +591,21 @@ PIVOT_COLUMNS = ["program_id", "fiscal_year", "stage", "amount_yen", "rounded", 
 
 def budget_pivot(values: pd.DataFrame, programs: list[dict], *, stage: str, fy_from=None, fy_to=None) -> pd.DataFrame:
     """Program × fiscal year at one stage (or each program's latest stage per year): complete
-    figures only, with their precision, parts, kind and stage doubt. Rows keep the tree order."""
+    figures only, with their precision, parts, kind and stage doubt. Rows keep the tree order.
+    One selection over the whole frame (``chosen_figures``), no loop over programs."""
     frame = values
     if fy_from is not None:
         frame = frame[frame["fiscal_year"] >= fy_from]
     if fy_to is not None:
         frame = frame[frame["fiscal_year"] <= fy_to]
-    rows = []
-    for program in programs:
-        stages = stage_per_year(frame, program["id"], stage)
-        chosen = select_stages(frame[frame["program_id"] == program["id"]], stages)
-        for r in chosen.itertuples():
-            rows.append({"program_id": program["id"], **{k: v for k, v in figure_dict(r).items() if k != "fy"},
-                         "fiscal_year": int(r.fiscal_year)})  # fmt: skip
-    return pd.DataFrame(rows, columns=PIVOT_COLUMNS)
+    order = {p["id"]: i for i, p in enumerate(programs)}
+    chosen = chosen_figures(frame[frame["program_id"].isin(order)], stage)
+    if chosen.empty:
+        return pd.DataFrame(columns=PIVOT_COLUMNS)
+    chosen = chosen.assign(_order=chosen["program_id"].map(order))
+    chosen = chosen.sort_values(["_order", "fiscal_year"], kind="stable")[PIVOT_COLUMNS].reset_index(drop=True)
+    return chosen.astype({"program_id": "int64", "fiscal_year": "int64", "amount_yen": "int64", "rounded": "bool",
+                          "own": "bool", "parts": "int64", "doubt": "bool"})  # fmt: skip
 
 
 def region_funding_pivot(rows: list[dict], *, kind: str, part: str = "national") -> pd.DataFrame:
@@ -608,16 +622,14 @@ def region_funding_pivot(rows: list[dict], *, kind: str, part: str = "national")
         amount_yen=frame["national_yen"] if part == "national" else frame["local_yen"] if part == "local"
         else frame["national_yen"] + frame["local_yen"]
     )  # fmt: skip
-    return (
-        frame.groupby(["region_id", "fiscal_year"], as_index=False)
-        .agg(
-            amount_yen=("amount_yen", "sum"),
-            illustrative=("illustrative", "any"),
-            source_kind=("source_kind", most_cautious),
-        )
-        .sort_values(["region_id", "fiscal_year"])
-        .reset_index(drop=True)
+    rank, kinds = caution_rank(frame["source_kind"])
+    grouped = (
+        frame.assign(_rank=rank)
+        .groupby(["region_id", "fiscal_year"], as_index=False)
+        .agg(amount_yen=("amount_yen", "sum"), illustrative=("illustrative", "any"), _rank=("_rank", "min"))
     )
+    grouped["source_kind"] = grouped["_rank"].map(kinds)  # the most cautious kind summed (most_cautious)
+    return grouped.drop(columns="_rank").sort_values(["region_id", "fiscal_year"]).reset_index(drop=True)
 
 
 COMPARE_COLUMNS = ["program_id", "a", "b", "delta_yen", "delta_pct", "delta_rounded", "reason"]
@@ -631,15 +643,13 @@ def compare_years(
     (the page then says so in words). Sorted by Δ, largest increase first; no change last.
     ``a`` and ``b`` are figure dicts (or None)."""
     across = stage_a != "latest" and stage_b != "latest"
+    picked = []
+    for fy, stage in ((fy_a, stage_a), (fy_b, stage_b)):
+        chosen = chosen_figures(values[values["fiscal_year"] == fy], stage)
+        picked.append({int(r.program_id): figure_dict(r) for r in chosen.itertuples()})
     rows = []
     for program in programs:
-        own = values[values["program_id"] == program["id"]]
-        picks = []
-        for fy, stage in ((fy_a, stage_a), (fy_b, stage_b)):
-            year = own[own["fiscal_year"] == fy]
-            chosen = select_stages(year, stage_per_year(year, program["id"], stage))
-            picks.append(figure_dict(chosen.iloc[0]) if not chosen.empty else None)
-        a, b = picks
+        a, b = picked[0].get(program["id"]), picked[1].get(program["id"])
         if a is None and b is None:
             continue
         delta = change(b, a, across_stages=across)

@@ -487,8 +487,7 @@ def outcome_families(
     """One entry per indicator family with its chart block, data errors and notes."""
 
     derived_notes = {(t["indicator_id"], t["fiscal_year"]): t["derived_note"] for t in totals if t["derived"]}
-    for indicator in indicators:
-        indicator["label"] = indicator_label(indicator)
+    indicators = [{**indicator, "label": indicator_label(indicator)} for indicator in indicators]  # rows are shared
     result = []
     for family in analytics.indicator_families(indicators):
         ids = [i["id"] for i in family]
@@ -642,8 +641,7 @@ def share_panels(indicators: list[dict], shares: pd.DataFrame) -> list[dict]:
     """Small multiples for the dashboard: per indicator family with at least one share."""
 
     panels = []
-    for indicator in indicators:
-        indicator.setdefault("label", indicator_label(indicator))
+    indicators = [{**indicator, "label": indicator_label(indicator)} for indicator in indicators]  # rows are shared
     for family in analytics.indicator_families(indicators):
         series = []
         for indicator in family:

@@ -11,7 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from clusters import selectors as cluster_selectors
@@ -19,14 +21,15 @@ from clusters.models import AnnualReport, Cluster, ClusterFunding, ClusterOutcom
 from clusters.querysets import with_cluster_summary
 from core.exports import Column, export_response, iter_csv_lines
 from core.formatting import fiscal_year_label, format_money, format_percent, unit_label
-from core.history import data_as_of
+from core.history import cached_per_version, data_as_of
 from core.params import page_params, parse_fiscal_year
 from core.roles import Role, has_role
 from programs.choices import Precision, SourceKind, Stage
 from programs.models import BudgetLine, Indicator, OutcomeValue, Program, Source
 
 from .. import analytics, presenters
-from .dashboard import budget_figures, chosen_stage, stage_choices
+from .dashboard import budget_figures, chosen_stage, latest_figures, stage_choices
+from .pages import page_of, year_window
 
 REPORTS = [
     ("reports:budget_pivot", "Budget pivot", "Program × fiscal year at a chosen budget stage."),
@@ -72,9 +75,9 @@ def year_range(request, warnings):
     )
 
 
-def figure_stage_text(figure: dict) -> str:
+def figure_stage_text(figure: dict, labels: dict | None = None) -> str:
     """ "当初予算", "予算案（下位事業2件の合計）", or the stage with the source's doubt."""
-    text = str(dict(Stage.choices)[figure["stage"]])
+    text = str((labels or dict(Stage.choices))[figure["stage"]])
     if figure["doubt"]:
         text += _(" (stage in doubt in the source)")
     if figure["parts"]:
@@ -92,16 +95,26 @@ def kind_text(kind: str) -> str:
 
 def budget_pivot(request):
     """Program × fiscal year at one stage (or each year's latest), in the chosen unit. Complete
-    figures only (DESIGN §2b); a year where only some sub-programs have a figure says so."""
+    figures only (DESIGN §2b); a year where only some sub-programs have a figure says so. The
+    page shows a window of years (the latest ten unless a range is asked for) and 50 programs a
+    page; the download holds every program of the years shown."""
     params = page_params(request)
     stage = chosen_stage(request, params.warnings)
     fy_from, fy_to = year_range(request, params.warnings)
     programs, values, partials = budget_figures(request.user)
-    pivot = analytics.budget_pivot(values, programs, stage=stage, fy_from=fy_from, fy_to=fy_to)
-    years = sorted({int(y) for y in pivot["fiscal_year"]})
-    cells = {(int(r.program_id), int(r.fiscal_year)): analytics.figure_dict(r) for r in pivot.itertuples()}
-    shown = [p for p in programs if any((p["id"], y) in cells for y in years)]
-    notes = pivot_notes(partials, shown, years, stage, cells)
+    window = year_window(budget_years(values), fy_from, fy_to)
+    pivot = cached_per_version(
+        f"budget-pivot:{stage}:{window.fy_from}:{window.fy_to}",
+        lambda: analytics.budget_pivot(values, programs, stage=stage, fy_from=window.fy_from, fy_to=window.fy_to),
+    )
+    years = sorted(int(y) for y in pivot["fiscal_year"].unique())
+    with_cells = set(pivot["program_id"].tolist())
+    shown = [p for p in programs if p["id"] in with_cells]
+
+    def cells_of(ids):
+        part = pivot[pivot["program_id"].isin(ids)]
+        return {(int(r.program_id), int(r.fiscal_year)): analytics.figure_dict(r) for r in part.itertuples()}
+
     columns = [
         Column("program_slug", "事業キー", "Program key"),
         Column("program", "事業", "Program"),
@@ -129,33 +142,28 @@ def budget_pivot(request):
             yield row
 
     if request.GET.get("export"):
+        cells = cells_of(with_cells)
+        notes = pivot_notes(partials, shown, years, stage, cells)
         return export_response(
             request,
             what="budget-pivot",
             columns=columns,
             rows=rows,
             unit=params.unit,
-            fy_from=fy_from,
-            fy_to=fy_to,
+            fy_from=window.fy_from,
+            fy_to=window.fy_to,
             about=report_about(request, _("Budget pivot"), params.unit, [(_("Stage"), stage)])
             + [(_("Note"), note) for note in notes],
         )
+    page, page_range = page_of(request, shown)
+    cells = cells_of({p["id"] for p in page.object_list})
+    badges = kind_badges()
     table = [
         {
             "program": p,
-            "cells": [
-                {
-                    "text": format_money(c["amount_yen"], params.unit, rounded=c["rounded"]),
-                    "value": c["amount_yen"],
-                    "stage": figure_stage_text(c),
-                    "kind": c["kind"],
-                }
-                if (c := cells.get((p["id"], y)))
-                else None
-                for y in years
-            ],
+            "cells": [pivot_cell(c, params.unit, badges) if (c := cells.get((p["id"], y))) else None for y in years],
         }
-        for p in shown
+        for p in page.object_list
     ]
     return render(
         request,
@@ -163,11 +171,14 @@ def budget_pivot(request):
         {
             "years": years,
             "table": table,
-            "notes": notes,
+            "page": page,
+            "page_range": page_range,
+            "window": window,
+            "notes": pivot_notes(partials, page.object_list, years, stage, cells),
             "stage": stage,
             "stage_choices": stage_choices(),
-            "fy_from": fy_from,
-            "fy_to": fy_to,
+            "fy_from": window.fy_from,
+            "fy_to": window.fy_to,
             "warnings": params.warnings,
             "crumbs": crumbs(_("Budget pivot")),
             "data_as_of": data_as_of(),
@@ -175,28 +186,80 @@ def budget_pivot(request):
     )
 
 
+def budget_years(values) -> list[int]:
+    """Fiscal years with a complete figure."""
+    return sorted(int(y) for y in values["fiscal_year"].unique()) if not values.empty else []
+
+
+def stage_words() -> dict[str, str]:
+    return {str(value): str(label) for value, label in Stage.choices}
+
+
+def kind_badges() -> dict[str, str]:
+    """The badge a figure of each marked source kind carries in a table cell (and the stage words)."""
+    from ..blocks import kind_badges as badges
+
+    return {**badges(), "stages": stage_words()}
+
+
+def pivot_cell(figure: dict, unit, badges: dict[str, str]) -> dict:
+    """One figure of the pivot: its text (約 when rounded), stage words and kind, and its cell's
+    HTML (built here: thousands of cells are too slow through template tags)."""
+    text = format_money(figure["amount_yen"], unit, rounded=figure["rounded"])
+    stage = figure_stage_text(figure, badges["stages"])
+    return {
+        "text": text,
+        "value": figure["amount_yen"],
+        "stage": stage,
+        "kind": figure["kind"],
+        "html": format_html(
+            '<td class="num" data-value="{}">{}{}<br><small>{}</small></td>',
+            figure["amount_yen"],
+            text,
+            mark_safe(badges.get(figure["kind"], "")),  # noqa: S308 - built by format_html above
+            stage,
+        ),
+    }
+
+
 def pivot_notes(partials, programs, years, stage, cells) -> list[str]:
-    """For cells left empty because only some sub-programs have a figure: "n of m" sentences."""
+    """For cells left empty because only some sub-programs have a figure: "n of m" sentences.
+    One selection over the partial sums, for the programs and years shown."""
+    if partials.empty or not programs or not years:
+        return []
+    ids = {p["id"] for p in programs}
+    part = partials[partials["program_id"].isin(ids) & partials["fiscal_year"].isin(years)]
+    if stage != "latest":
+        part = part[part["stage"] == stage]
+    empty = [(int(pid), int(fy)) not in cells for pid, fy in zip(part["program_id"], part["fiscal_year"], strict=True)]
+    part = part.loc[empty]  # a row mask (an empty list keeps the columns)
+    with_notes = set(part["program_id"])
     notes = []
     for p in programs:
-        missing = [y for y in years if (p["id"], y) not in cells]
-        if not missing:
-            continue
-        part = partials[(partials["program_id"] == p["id"]) & partials["fiscal_year"].isin(missing)]
-        if stage != "latest":
-            part = part[part["stage"] == stage]
-        for note in presenters.partial_notes(part, p["id"]):
-            notes.append(f"{presenters.localized(p)}: {note}")
+        if p["id"] in with_notes:
+            for note in presenters.partial_notes(part, p["id"]):
+                notes.append(f"{presenters.localized(p)}: {note}")
     return notes
 
 
 def region_funding(request):
-    """Region × fiscal year of cluster funding (national, local or total; plan or actual)."""
+    """Region × fiscal year of cluster funding (national, local or total; plan or actual),
+    summed in the database. The page shows a window of years (the latest ten unless a range is
+    asked for) and 50 regions a page; the download holds every region of the years shown.
+    Coordinators see the funding of every region, as on the map (``restrict``)."""
     params = page_params(request)
     kind = request.GET.get("kind") if request.GET.get("kind") in ("plan", "actual") else "actual"
     part = request.GET.get("part") if request.GET.get("part") in ("national", "local", "total") else "national"
-    rows_in = cluster_selectors.funding_rows(user=request.user)
-    pivot = analytics.region_funding_pivot(rows_in, kind=kind, part=part)
+    fy_from, fy_to = year_range(request, params.warnings)
+    window = year_window(cluster_selectors.funding_years(user=request.user, kind=kind), fy_from, fy_to)
+    pivot = cached_per_version(
+        f"region-funding:{kind}:{part}:{window.fy_from}:{window.fy_to}",
+        lambda: analytics.region_funding_pivot(
+            cluster_selectors.funding_sums(user=request.user, kind=kind, fy_from=window.fy_from, fy_to=window.fy_to),
+            kind=kind,
+            part=part,
+        ),
+    )
     regions = {r.pk: r for r in Region.objects.restrict(request.user).filter(pk__in=set(pivot["region_id"]))}
     years = sorted({int(y) for y in pivot["fiscal_year"]})
     cells = {(int(r.region_id), int(r.fiscal_year)): r for r in pivot.itertuples()}
@@ -227,25 +290,22 @@ def region_funding(request):
             columns=columns,
             rows=rows,
             unit=params.unit,
+            fy_from=window.fy_from,
+            fy_to=window.fy_to,
             about=report_about(
                 request, _("Region funding pivot"), params.unit, [(_("Plan or actual"), kind), (_("Part"), part)]
             ),
         )
+    page, page_range = page_of(request, ordered)
+    badge = format_html(
+        ' <span class="badge badge--illustrative" title="{}">{}</span>', _("Illustrative"), _("Illustrative")
+    )
     table = [
         {
             "region": region,
-            "cells": [
-                {
-                    "text": format_money(int(c.amount_yen), params.unit),
-                    "value": int(c.amount_yen),
-                    "illustrative": bool(c.illustrative),
-                }
-                if (c := cells.get((region.pk, y)))
-                else None
-                for y in years
-            ],
+            "cells": [funding_cell(c, params.unit, badge) if (c := cells.get((region.pk, y))) else None for y in years],
         }
-        for region in ordered
+        for region in page.object_list
     ]
     return render(
         request,
@@ -253,6 +313,11 @@ def region_funding(request):
         {
             "years": years,
             "table": table,
+            "page": page,
+            "page_range": page_range,
+            "window": window,
+            "fy_from": window.fy_from,
+            "fy_to": window.fy_to,
             "kind": kind,
             "part": part,
             "warnings": params.warnings,
@@ -263,8 +328,22 @@ def region_funding(request):
     )
 
 
+def funding_cell(cell, unit, badge: str) -> dict:
+    amount = int(cell.amount_yen)
+    text = format_money(amount, unit)
+    return {
+        "text": text,
+        "value": amount,
+        "illustrative": bool(cell.illustrative),
+        "html": format_html(
+            '<td class="num" data-value="{}">{}{}</td>', amount, text, badge if cell.illustrative else ""
+        ),
+    }
+
+
 def outcome_shares(request):
-    """Indicator × fiscal year: numerator, denominator and share, with the sources."""
+    """Indicator × fiscal year: numerator, denominator and share, with the sources; a window of
+    years (the latest ten unless a range is asked for), the download holding the same years."""
     from .outcomes import outcome_data
 
     params = page_params(request)
@@ -284,7 +363,10 @@ def outcome_shares(request):
         Column("total_source_kind", "全体の出典の種別", "Source kind of the total"),
         Column("part_source_kind", "4事業の出典の種別", "Source kind of the part"),
     ]
-    ordered = shares.sort_values(["indicator_id", "fiscal_year"])
+    fy_from, fy_to = year_range(request, params.warnings)
+    window = year_window([int(y) for y in shares["fiscal_year"]], fy_from, fy_to)
+    shown = shares[shares["fiscal_year"].isin(window.years)]
+    ordered = shown.sort_values(["indicator_id", "fiscal_year"])
 
     def value(v):
         return None if v is None or str(v) == "nan" else v
@@ -313,12 +395,15 @@ def outcome_shares(request):
             columns=columns,
             rows=rows,
             unit=params.unit,
+            fy_from=window.fy_from,
+            fy_to=window.fy_to,
             about=report_about(request, _("Outcome shares"), params.unit, []),
         )
-    years = sorted({int(y) for y in shares["fiscal_year"]})
+    years = window.years
     grid = {}
-    for r in shares.itertuples():
-        grid[(r.indicator_id, int(r.fiscal_year))] = {
+    error_text = _("data error")
+    for r in shown.itertuples():
+        cell = {
             "share": presenters.charts.share_text(r.share, r.part_kind)
             if value(r.share) is not None
             else ("!" if r.error else "—"),
@@ -326,6 +411,15 @@ def outcome_shares(request):
             "den": value(r.denominator),
             "error": bool(r.error),
         }
+        cell["html"] = format_html(
+            '<td class="num">{}<br><small>{} / {}</small></td>',
+            format_html('<span class="field-error">{}</span>', error_text)
+            if cell["error"]
+            else format_html("<strong>{}</strong>", cell["share"]),
+            "—" if cell["num"] is None else cell["num"],
+            "—" if cell["den"] is None else cell["den"],
+        )
+        grid[(r.indicator_id, int(r.fiscal_year))] = cell
     table = [
         {"indicator": i, "label": names[i["id"]], "cells": [grid.get((i["id"], y)) for y in years]}
         for i in indicators
@@ -334,14 +428,24 @@ def outcome_shares(request):
     return render(
         request,
         "reports/outcome_shares.html",
-        {"years": years, "table": table, "crumbs": crumbs(_("Outcome shares")), "data_as_of": data_as_of()},
+        {
+            "years": years,
+            "table": table,
+            "window": window,
+            "fy_from": window.fy_from,
+            "fy_to": window.fy_to,
+            "warnings": params.warnings,
+            "crumbs": crumbs(_("Outcome shares")),
+            "data_as_of": data_as_of(),
+        },
     )
 
 
 def yoy(request):
     """Any two fiscal years side by side (each at a chosen stage or its latest), Δ and Δ%,
     sorted by the change. A change is given only between figures of the same stage, or between
-    two stages the user named (the page then says so in words); 約 when either side is rounded."""
+    two stages the user named (the page then says so in words); 約 when either side is rounded.
+    50 programs a page; the download holds them all."""
     params = page_params(request)
     programs, values, _partials = budget_figures(request.user)
     years = sorted({int(y) for y in values["fiscal_year"]}) if not values.empty else []
@@ -356,10 +460,14 @@ def yoy(request):
     stage_a = request.GET.get("stage_a") if request.GET.get("stage_a") in valid else "latest"
     stage_b = request.GET.get("stage_b") if request.GET.get("stage_b") in valid else "latest"
     frame = (
-        analytics.compare_years(values, programs, fy_a=fy_a, fy_b=fy_b, stage_a=stage_a, stage_b=stage_b)
+        cached_per_version(
+            f"yoy:{fy_a}:{fy_b}:{stage_a}:{stage_b}",
+            lambda: analytics.compare_years(values, programs, fy_a=fy_a, fy_b=fy_b, stage_a=stage_a, stage_b=stage_b),
+        )
         if fy_a and fy_b
         else None
     )
+    compared = list(frame.itertuples()) if frame is not None else []
     by_id = {p["id"]: p for p in programs}
     by_slug = {p["slug"]: p for p in programs}
     labels = dict(Stage.choices)
@@ -380,8 +488,8 @@ def yoy(request):
         Column("source_kind", "出典の種別", "Source kind"),
     ]
 
-    def rows():
-        for r in frame.itertuples() if frame is not None else []:
+    def rows(shown=compared):
+        for r in shown:
             a, b = r.a, r.b
             has_delta = r.delta_yen is not None and r.delta_yen == r.delta_yen
             kinds = {f["kind"] for f in (a, b) if f}
@@ -419,8 +527,9 @@ def yoy(request):
                 request, _("Year-over-year comparison"), params.unit, [(_("Stages"), f"{stage_a} / {stage_b}")]
             ),
         )
+    page, page_range = page_of(request, compared)
     table = []
-    for row in rows():
+    for row in rows(page.object_list):
         a, b = row["_a"], row["_b"]
         table.append(
             {
@@ -451,6 +560,8 @@ def yoy(request):
             "stage_b_label": labels.get(stage_b, ""),
             "stage_choices": stage_choices(),
             "table": table,
+            "page": page,
+            "page_range": page_range,
             "warnings": params.warnings,
             "crumbs": crumbs(_("Year-over-year comparison")),
             "data_as_of": data_as_of(),
@@ -501,7 +612,7 @@ def dataset_tables(user):
             pe.PROGRAM_COLUMNS,
             pe.program_rows(
                 Program.objects.restrict(user).select_related("parent").with_cluster_count().order_by("order", "slug"),
-                analytics.latest_figures(budget_figures(user)[1]),
+                latest_figures(user),
             ),
             "事業 / programs",
         ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 
 from django import forms
 from django.contrib import messages
@@ -56,6 +57,15 @@ IMPORTERS = {
 PREVIEW_LIMIT = 500
 #: unapplied uploads older than this are discarded when the same user uploads again
 STALE_AFTER = dt.timedelta(days=1)
+#: rows a confirm gets through per second — re-checking the whole file, then writing — taken low
+#: so the estimate errs long: bench/imports.py measured RATE_MEASURED on PostgreSQL
+CONFIRM_ROWS_PER_SECOND = 2_000
+
+
+def estimated_confirm_seconds(rows: int) -> int:
+    """How long confirming a file of ``rows`` rows takes, rounded up to whole seconds (≥ 1).
+    gunicorn.conf.py's worker timeout is at least twice this for the largest file allowed."""
+    return max(1, math.ceil(rows / CONFIRM_ROWS_PER_SECOND))
 
 
 def importer_for(request, kind: str):
@@ -253,6 +263,7 @@ def _render_preview(request, importer, batch, table, rows, file_errors, status=2
         "changes": sections[CHANGE],
         "warnings": sum(1 for row in rows if row.warnings),
         "limit": PREVIEW_LIMIT,
+        "estimate_seconds": estimated_confirm_seconds(counts["total"]),
         "can_confirm": batch.applied_at is None and table is not None and not file_errors and not counts[ERROR],
         "list_url": reverse(importer.list_url_name) if importer.list_url_name else "",
         "crumbs": crumbs(

@@ -1,5 +1,7 @@
 """Rendering chart pages, with ``?export=csv|xlsx&chart=<id>`` giving a chart's own data."""
 
+from dataclasses import dataclass
+
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -90,6 +92,55 @@ def render_page(request, template: str, context: dict, status: int = 200):
         return chart_export(request, block)
     context.setdefault("has_illustrative", any_illustrative(context))
     return render(request, template, context, status=status)
+
+
+#: a pivot shows at most this many fiscal years at once unless a range is asked for, and this
+#: many rows per page (downloads hold every row of the years shown)
+WINDOW_YEARS = 10
+PAGE_ROWS = 50
+
+
+@dataclass
+class YearWindow:
+    years: list[int]  # the fiscal years shown
+    fy_from: int | None
+    fy_to: int | None
+    total: int  # fiscal years with figures in all
+    limited: bool  # no range was asked for and only the latest WINDOW_YEARS are shown
+
+    @property
+    def first(self):
+        return self.years[0] if self.years else None
+
+    @property
+    def last(self):
+        return self.years[-1] if self.years else None
+
+    @property
+    def shown(self) -> int:
+        return len(self.years)
+
+
+def year_window(years, fy_from: int | None, fy_to: int | None, *, size: int = WINDOW_YEARS) -> YearWindow:
+    """The fiscal years a pivot shows (cost follows what is shown): the asked range, else the
+    latest ``size`` years that have figures. The page says so, and its download (the same query
+    string) holds the same years."""
+    years = sorted(set(years))
+    if fy_from is None and fy_to is None and len(years) > size:
+        shown = years[-size:]
+        return YearWindow(shown, shown[0], shown[-1], len(years), True)
+    shown = [y for y in years if (fy_from is None or y >= fy_from) and (fy_to is None or y <= fy_to)]
+    return YearWindow(shown, fy_from, fy_to, len(years), False)
+
+
+def page_of(request, items, per_page: int = PAGE_ROWS):
+    """(page, page range for the navigation) of ``items``: ``?page=`` (bad values give the first
+    or last page, never an error)."""
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(items, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    return page, list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
 
 
 def any_illustrative(context) -> bool:

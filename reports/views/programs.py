@@ -1,10 +1,13 @@
 """Program list and detail pages and the budget-line list (DESIGN §4)."""
 
+from types import SimpleNamespace
+
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from clusters.selectors import clusters_for_programs, program_facts
-from core.history import data_as_of
+from clusters.selectors import clusters_for_programs, count_clusters_for_programs, program_facts
+from core.history import cached_per_version, data_as_of
 from core.params import page_params
 from core.views import FilteredTableView, can_edit
 from programs import exports, selectors
@@ -14,7 +17,7 @@ from programs.querysets import descendant_ids
 from programs.tables import BudgetLineTable, ProgramTable
 
 from .. import analytics, presenters
-from .dashboard import budget_figures, chosen_stage, stage_choices
+from .dashboard import budget_figures, chosen_stage, latest_figures, stage_choices
 from .pages import render_page
 
 
@@ -32,18 +35,49 @@ class ProgramListView(FilteredTableView):
         return exports.program_rows(queryset, self.latest)
 
     def get_queryset(self, request):
-        _programs, values, _partials = budget_figures(request.user)
-        self.latest = analytics.latest_figures(values)  # the one "latest" rule (DESIGN §2b)
+        self.latest = latest_figures(request.user)  # the one "latest" rule (DESIGN §2b)
         return Program.objects.restrict(request.user).select_related("parent").with_cluster_count()
 
     def get_table(self, request, rows, params):
         return self.table_class(rows, unit=params.unit, latest=self.latest)
 
     def extra_context(self, request, filterset, table):
-        return {"tree": selectors.program_tree(user=request.user), "crumbs": [{"label": _("Programs")}]}
+        return {"tree": program_tree_html(request.user), "crumbs": [{"label": _("Programs")}]}
 
 
 program_list = ProgramListView.as_view()
+
+
+def program_tree_html(user) -> str:
+    """The whole program tree as HTML, rendered once per data version and language (programs
+    are national rows every signed-in user reads in full)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    html = cached_per_version(
+        f"program-tree:{get_language()}",
+        lambda: str(render_to_string("programs/includes/tree.html", {"tree": selectors.program_tree(user=user)})),
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there
+
+
+#: the program page lists this many clusters (the rest: /regions/ filtered by the program) and
+#: the contributions of the latest this many fiscal years (the rest: /outcomes/values/)
+CLUSTER_ROWS = 50
+CONTRIBUTION_YEARS = 5
+
+
+def cached_block(key: str, build):
+    """A chart block (with its table) once per data version: budget figures are national rows
+    every signed-in user reads in full."""
+
+    def with_table():
+        block = build()
+        if block is not None:
+            block.table_body()  # kept with the cached block
+        return block
+
+    return cached_per_version(key, with_table)
 
 
 def program_detail(request, slug):
@@ -54,11 +88,17 @@ def program_detail(request, slug):
     program = selectors.program_get(user=request.user, slug=slug)
     programs, values, partials = budget_figures(request.user)
     row = next(p for p in programs if p["id"] == program.pk)
-    subtree = descendant_ids([Program(pk=p["id"], parent_id=p["parent_id"]) for p in programs], [program.pk])
+    subtree = descendant_ids([SimpleNamespace(pk=p["id"], parent_id=p["parent_id"]) for p in programs], [program.pk])
     children = [p for p in programs if p["parent_id"] == program.pk]
-    contributions = selectors.contributions_for(user=request.user, program_ids=[program.pk])
+    contributions = (
+        selectors.contributions_for(user=request.user, program_ids=[program.pk], latest_years=CONTRIBUTION_YEARS)
+        if program.counts_toward_outcome_share
+        else []
+    )
     source_ids = selectors.line_source_ids(user=request.user, program_ids=subtree) | {program.source_id}
-    source_ids |= {c.source_id for c in contributions}
+    source_ids |= selectors.contribution_source_ids(user=request.user, program_ids=[program.pk])
+    clusters = clusters_for_programs(user=request.user, program_ids=subtree, limit=CLUSTER_ROWS)
+    language = get_language()
     context = {
         "program": program,
         "can_edit": can_edit(request.user, program),
@@ -72,17 +112,23 @@ def program_detail(request, slug):
         ],
         "ancestors": selectors.program_ancestors(program, programs),
         "children": children,
-        "stage_chart": presenters.stage_block(
-            values, row, unit=params.unit, block_id="program-stages", partials=partials
+        "stage_chart": cached_block(
+            f"program-stages:{program.pk}:{language}:{params.unit}",
+            lambda: presenters.stage_block(values, row, unit=params.unit, block_id="program-stages", partials=partials),
         ),
-        "children_chart": presenters.budget_stack_block(
-            values, programs, row, stage=stage, unit=params.unit, block_id="program-children", partials=partials
+        "children_chart": cached_block(
+            f"program-children:{program.pk}:{language}:{params.unit}:{stage}",
+            lambda: presenters.budget_stack_block(
+                values, programs, row, stage=stage, unit=params.unit, block_id="program-children", partials=partials
+            ),
         )
         if children
         else None,
         "stage": stage,
         "stage_choices": stage_choices(),
-        "clusters": clusters_for_programs(user=request.user, program_ids=subtree),
+        "clusters": clusters,
+        "clusters_total": count_clusters_for_programs(user=request.user, program_ids=subtree),
+        "contribution_years": CONTRIBUTION_YEARS,
         "facts": program_facts(user=request.user, program=program),
         "contributions": contributions,
         "sources": selectors.sources_for(user=request.user, source_ids=source_ids),

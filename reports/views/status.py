@@ -2,13 +2,19 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from clusters.models import AnnualReport, Cluster, Region
 from clusters.periods import VALUE_FIELDS, Period
 from clusters.selectors import cluster_years
 from core.history import data_as_of
+from core.i18n import falls_back, localized
 from core.roles import Role, has_role
+
+from .pages import page_of, year_window
 
 BOARD_ROLES = (Role.VIEWER, Role.ANALYST, Role.PROGRAM_MANAGER)
 
@@ -16,30 +22,54 @@ BOARD_ROLES = (Role.VIEWER, Role.ANALYST, Role.PROGRAM_MANAGER)
 def status_board(request):
     """For ministry staff and program managers: per region and fiscal year, each running
     cluster's report status (or that no report was started); clusters of unknown period appear,
-    marked, in the years they may have run (clusters/periods.py)."""
+    marked, in the years they may have run (clusters/periods.py). The page shows a window of
+    years (the latest ten unless a range is asked for) and 50 regions a page; the download holds
+    every region of the years shown."""
     if not any(has_role(request.user, role) for role in BOARD_ROLES):
         raise PermissionDenied
-    years = cluster_years(user=request.user)
-    if request.GET.get("fy_from", "").isdigit():
-        years = [y for y in years if y >= int(request.GET["fy_from"])]
-    if request.GET.get("fy_to", "").isdigit():
-        years = [y for y in years if y <= int(request.GET["fy_to"])]
+    window = year_window(
+        cluster_years(user=request.user),
+        int(request.GET["fy_from"]) if request.GET.get("fy_from", "").isdigit() else None,
+        int(request.GET["fy_to"]) if request.GET.get("fy_to", "").isdigit() else None,
+    )
+    years = window.years
     clusters = list(
         Cluster.objects.restrict(request.user)
         .with_period()
         .values("id", "slug", "name_ja", "name_en", "region_id", *VALUE_FIELDS)
     )
     periods = {c["id"]: Period.from_row(c) for c in clusters}
+    by_region: dict[int, list[dict]] = {}
+    for c in clusters:
+        by_region.setdefault(c["region_id"], []).append(c)
+    reports_in_window = AnnualReport.objects.restrict(request.user).filter(fiscal_year__in=years)
+    with_reports = set(reports_in_window.order_by().values_list("cluster__region_id", flat=True).distinct())
+
+    def shows(region) -> bool:
+        """Whether the region has a running, possibly running or reported cluster in the years shown."""
+        if region["id"] in with_reports:
+            return True
+        own = [periods[c["id"]] for c in by_region.get(region["id"], [])]
+        return any(p.running(fy) or p.possibly_running(fy) for p in own for fy in years)
+
+    regions = [
+        r for r in Region.objects.restrict(request.user).order_by("name_ja").values("id", "slug", "name_ja", "name_en")
+        if shows(r)
+    ]  # fmt: skip
+    exporting = bool(request.GET.get("export"))
+    page, page_range = (None, []) if exporting else page_of(request, regions)
+    listed = regions if exporting else list(page.object_list)
+    ids = [c["id"] for r in listed for c in by_region.get(r["id"], [])]
     reports = {
         (r["cluster_id"], r["fiscal_year"]): r["status"]
-        for r in AnnualReport.objects.restrict(request.user).values("cluster_id", "fiscal_year", "status")
+        for r in reports_in_window.filter(cluster_id__in=ids).values("cluster_id", "fiscal_year", "status")
     }
     labels = dict(AnnualReport._meta.get_field("status").flatchoices)
+    not_started = _("Not started")
     rows = []
-    for region in Region.objects.restrict(request.user).order_by("name_ja").values("id", "slug", "name_ja"):
+    for region in listed:
         cells = []
-        own = [c for c in clusters if c["region_id"] == region["id"]]
-        any_active = False
+        own = by_region.get(region["id"], [])
         for fy in years:
             items = []
             for c in own:
@@ -55,27 +85,50 @@ def status_board(request):
                         "cluster": c,
                         "fy": fy,
                         "status": status or "none",
-                        "label": labels.get(status, _("Not started")) if status else _("Not started"),
+                        "label": labels.get(status, not_started) if status else not_started,
                         "period_unknown": not running,
                     }
                 )
-            any_active = any_active or bool(items)
             cells.append(items)
-        if any_active:
-            rows.append({"region": region, "cells": cells})
-    if request.GET.get("export"):
+        rows.append({"region": region, "cells": cells})
+    if exporting:
         return status_export(request, rows, years)
+    can_open = has_role(request.user, Role.PROGRAM_MANAGER)
+    unknown = _("(period unknown)")
+    for row in rows:
+        row["html"] = [cell_html(items, can_open, unknown) for items in row["cells"]]
     return render(
         request,
         "reports/status.html",
         {
             "years": years,
             "rows": rows,
+            "page": page,
+            "page_range": page_range,
+            "window": window,
             "data_as_of": data_as_of(),
             "crumbs": [{"label": _("Annual report status")}],
-            "can_open": has_role(request.user, Role.PROGRAM_MANAGER),
+            "can_open": can_open,
         },
     )
+
+
+def cell_html(items: list[dict], can_open: bool, unknown: str) -> str:
+    """One cell of the board (built here: thousands of items are too slow through template tags)."""
+    if not items:
+        return mark_safe("<td>—</td>")
+    parts = []
+    for item in items:
+        name = localized(item["cluster"])
+        if falls_back(item["cluster"]):
+            name = f"{name} ({_('Japanese name only')})"
+        badge = format_html('<span class="badge badge--report-{}">{}</span>', item["status"], item["label"])
+        if can_open:
+            url = reverse("clusters:report", args=[item["cluster"]["slug"], item["fy"]])
+            badge = format_html('<a href="{}" title="{}">{}</a>', url, name, badge)
+        mark = format_html(' <small class="period-unknown">{}</small>', unknown) if item["period_unknown"] else ""
+        parts.append(format_html('<div>{}{}<span class="visually-hidden"> {}</span></div>', badge, mark, name))
+    return format_html("<td>{}</td>", mark_safe("".join(parts)))  # noqa: S308 - each part built by format_html
 
 
 def status_export(request, rows, years):
