@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from core.exports import Column
-from programs.exports import SOURCE_KEY, SOURCE_KIND, SOURCE_TITLE
+from programs.exports import CHUNK_SIZE, SOURCE_KEY, SOURCE_KIND, SOURCE_TITLE
 
 REGION_COLUMNS = [
     Column("slug", "地域キー", "Region key"),
@@ -130,37 +130,17 @@ def region_rows(queryset) -> Iterator[dict]:
         }
 
 
-def funding_rows(queryset) -> Iterator[dict]:
+def funding_rows(queryset) -> Iterator[tuple]:
+    """Rows for CLUSTER_FUNDING_COLUMNS (tuples in their order), streamed from the queryset in its order."""
     fields = ("cluster__slug", "cluster__name_ja", "cluster__region__slug", "fiscal_year", "kind", "national_yen",
               "local_yen", "source__key", "source__title", "source__kind")  # fmt: skip
-    for row in queryset.values(*fields).iterator(chunk_size=2000):
-        yield {
-            "cluster_slug": row["cluster__slug"],
-            "cluster": row["cluster__name_ja"],
-            "region_slug": row["cluster__region__slug"],
-            "fiscal_year": row["fiscal_year"],
-            "kind": row["kind"],
-            "national": row["national_yen"],
-            "national_yen": row["national_yen"],
-            "local": row["local_yen"],
-            "local_yen": row["local_yen"],
-            "source_key": row["source__key"],
-            "source_title": row["source__title"],
-            "source_kind": row["source__kind"],
-        }
+    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
+        slug, name, region, fy, kind, national, local, key, title, source_kind = row
+        yield (slug, name, region, fy, kind, national, national, local, local, key, title, source_kind)
 
 
-def outcome_rows(queryset) -> Iterator[dict]:
+def outcome_rows(queryset) -> Iterator[tuple]:
+    """Rows for CLUSTER_OUTCOME_COLUMNS (tuples in their order), streamed from the queryset in its order."""
     fields = ("cluster__slug", "cluster__name_ja", "fiscal_year", "indicator__slug", "indicator__name_ja", "value",
               "source__key", "source__kind")  # fmt: skip
-    for row in queryset.values(*fields).iterator(chunk_size=2000):
-        yield {
-            "cluster_slug": row["cluster__slug"],
-            "cluster": row["cluster__name_ja"],
-            "fiscal_year": row["fiscal_year"],
-            "indicator_slug": row["indicator__slug"],
-            "indicator": row["indicator__name_ja"],
-            "value": row["value"],
-            "source_key": row["source__key"],
-            "source_kind": row["source__kind"],
-        }
+    return queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)

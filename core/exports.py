@@ -5,8 +5,13 @@ Shift_JIS with unrepresentable characters replaced and counted (X-Replaced-Chara
 Streamed row by row, so memory stays flat at any size. Plain numbers; the unit is in the
 header; text that a spreadsheet would run as a formula is prefixed with ' (numbers never are) —
 headers, sheet names, file names and the About sheet included (``looks_like_formula``).
-XLSX (openpyxl, write-only): typed numeric cells with a number format, a frozen header row,
+XLSX (core/xlsx.py, streamed): typed numeric cells with a number format, a frozen header row,
 column widths, and an "About" sheet with the filters, units, data-as-of time and sources.
+
+Rows are tuples in the order of the columns (the list exports: programs/exports.py,
+clusters/exports.py) or dicts keyed by column key (small report tables). Each column's
+conversion is chosen once per export, not per cell, so a national-size export stays within a
+small factor of PostgreSQL's own ``COPY`` (bench/exports.py).
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,6 +40,19 @@ _FORMULA_CHARS = frozenset("=+-@\u2212")
 #: skipped before looking at the first character: any Unicode blank (incl. the full-width space)
 #: and the invisible zero-width characters
 _LEADING_BLANKS = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*")
+#: every character whose NFKC form is one of _FORMULA_CHARS (tests/reports/test_export_speed_shape.py
+#: checks this list against unicodedata over all of Unicode)
+_FORMULA_LOOKALIKES = frozenset(
+    "=+-@\u2212\u207a\u207b\u207c\u208a\u208b\u208c\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"
+)
+#: what a text must start with for looks_like_formula to be true: tab, CR, LF, a formula
+#: character or a blank (all Unicode blanks lie below U+3001). Any other first character settles
+#: it, so most cells are decided by one set lookup.
+_RISKY_FIRST = (
+    _FORMULA_LOOKALIKES
+    | frozenset("\t\r\n\ufeff")
+    | frozenset(c for c in map(chr, range(0x3001)) if _LEADING_BLANKS.match(c).end())
+)
 #: never in a sheet name (Excel refuses them); a sheet name may not start or end with '
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 #: never in a file name
@@ -86,7 +105,7 @@ def looks_like_formula(text: str) -> bool:
 
 def escape_formula(text: str) -> str:
     """Text that begins like a formula gets a leading apostrophe; other text is unchanged."""
-    return "'" + text if looks_like_formula(text) else text
+    return "'" + text if text[:1] in _RISKY_FIRST and looks_like_formula(text) else text
 
 
 def _strip_formula_start(text: str) -> str:
@@ -136,6 +155,130 @@ def _is_number(value) -> bool:
     return str(value).strip() not in ("", "NaN", "nan")
 
 
+# --- per-column conversions, chosen once per export ------------------------------------------
+
+
+def _money_text(unit: Unit) -> Callable[[int], str]:
+    """``yen -> plain()`` of a money cell for whole yen: the digits Decimal(yen) / divisor,
+    normalized, gives — by integer arithmetic, exact at any size."""
+    divisor = UNIT_DIVISOR[unit]
+    places = len(str(divisor)) - 1
+
+    def money(yen: int) -> str:
+        whole, fraction = divmod(-yen if yen < 0 else yen, divisor)
+        sign = "-" if yen < 0 else ""
+        if fraction:
+            return f"{sign}{whole}.{str(fraction).zfill(places).rstrip('0')}"
+        return f"{sign}{whole}" if whole else "0"
+
+    return money
+
+
+def _csv_row(columns: list[Column], unit: Unit) -> Callable[[Sequence], list]:
+    """``row -> the fields csv.writer gets``, equal to ``[plain(v, c, unit) for …]``. The kind of
+    each column is looked at once; per cell only the common cases are tested inline: text that
+    is a str not starting with a risky character, an int in a numeric column, and None pass as
+    they are (csv.writer writes None as an empty field), money in whole yen is divided exactly.
+    Anything else goes through plain()."""
+    texts = [i for i, c in enumerate(columns) if c.kind in ("text", "date")]
+    integers = [i for i, c in enumerate(columns) if c.kind in ("int", "yen")]
+    money = [i for i, c in enumerate(columns) if c.kind == "money"]
+    others = [(i, c) for i, c in enumerate(columns) if c.kind not in ("text", "date", "int", "yen", "money")]
+    columns = list(columns)
+    money_text = _money_text(unit)
+    risky = _RISKY_FIRST
+
+    def convert(row: Sequence) -> list:
+        if len(row) != len(columns):
+            raise ValueError(f"A row of {len(row)} values for {len(columns)} columns")
+        row = list(row)
+        for i in texts:
+            value = row[i]
+            if value.__class__ is not str or value[:1] in risky:
+                row[i] = None if value is None else plain(value, columns[i], unit)
+        for i in integers:
+            value = row[i]
+            if value.__class__ is not int and value is not None:
+                row[i] = plain(value, columns[i], unit)
+        for i in money:
+            value = row[i]
+            if value.__class__ is int:
+                row[i] = money_text(value)
+            elif value is not None:
+                row[i] = plain(value, columns[i], unit)
+        for i, column in others:
+            row[i] = plain(row[i], column, unit)
+        return row
+
+    return convert
+
+
+#: XLSX number format per column kind (money: per unit)
+_MONEY_FORMATS = {Unit.THOUSAND: "#,##0", Unit.MILLION: "#,##0.######", Unit.HUNDRED_MILLION: "#,##0.########"}
+_NUMBER_FORMATS = {"int": "0", "yen": "#,##0", "decimal": "0.0", "number": "#,##0.########"}
+#: below this an integer number of yen divided by a power of ten gives, as a float, exactly the
+#: double that Decimal(yen) / divisor converts to (both operands exact, one rounding)
+_EXACT = 2**53
+
+
+def _xlsx_cell(value, column: Column, unit: Unit):
+    """The cell value of ``value`` in ``column``: a number for numeric kinds (money in the unit),
+    else the text as plain() writes it (formula-escaped); None stays None."""
+    if value is None:
+        return None
+    if column.kind == "money":
+        return Decimal(value) / UNIT_DIVISOR[unit]
+    if column.kind in ("int", "yen"):
+        return int(value)
+    if column.kind == "decimal" or (column.kind == "number" and _is_number(value)):
+        return Decimal(str(value))
+    return plain(value, column, unit)
+
+
+def _xlsx_row(columns: list[Column], unit: Unit) -> Callable[[Sequence], list]:
+    """``row -> cell values``, equal to ``[_xlsx_cell(v, c, unit) for …]`` with the common cases
+    inline (as _csv_row): safe text and None pass, ints pass, whole yen becomes a float in the
+    unit — the same double as Decimal(yen) / divisor while the yen are exact in a double."""
+    texts = [i for i, c in enumerate(columns) if c.kind in ("text", "date")]
+    integers = [i for i, c in enumerate(columns) if c.kind in ("int", "yen")]
+    money = [i for i, c in enumerate(columns) if c.kind == "money"]
+    others = [(i, c) for i, c in enumerate(columns) if c.kind not in ("text", "date", "int", "yen", "money")]
+    columns = list(columns)
+    divisor = UNIT_DIVISOR[unit]
+    risky = _RISKY_FIRST
+
+    def convert(row: Sequence) -> list:
+        if len(row) != len(columns):
+            raise ValueError(f"A row of {len(row)} values for {len(columns)} columns")
+        row = list(row)
+        for i in texts:
+            value = row[i]
+            if value.__class__ is not str or value[:1] in risky:
+                row[i] = _xlsx_cell(value, columns[i], unit)
+        for i in integers:
+            value = row[i]
+            if value.__class__ is not int and value is not None:
+                row[i] = int(value)
+        for i in money:
+            value = row[i]
+            if value.__class__ is int and -_EXACT < value < _EXACT:
+                row[i] = value / divisor
+            else:
+                row[i] = _xlsx_cell(value, columns[i], unit)
+        for i, column in others:
+            row[i] = _xlsx_cell(row[i], column, unit)
+        return row
+
+    return convert
+
+
+def _row_tuples(columns: list[Column], rows: Iterable) -> Iterator:
+    """Rows as sequences in column order: tuples pass through, dicts are read by column key."""
+    keys = [c.key for c in columns]
+    for row in rows:
+        yield [row.get(k) for k in keys] if isinstance(row, dict) else row
+
+
 def export_filename(what: str, fy_from: int | None, fy_to: int | None, ext: str) -> str:
     """``<what>_<fy-range>_<YYYYMMDD>.<ext>``, e.g. budget-lines_2003-2010_20261129.csv."""
     what = _strip_formula_start(_FILENAME_FORBIDDEN.sub("_", what)).strip(". ") or "export"
@@ -157,25 +300,22 @@ class _Counter:
 CHUNK_ROWS = 1000
 
 
-def iter_csv_lines(
-    columns: list[Column], rows: Iterable[dict], unit: Unit, language: str | None = None
-) -> Iterator[str]:
-    """The CSV text in chunks of CHUNK_ROWS lines (header first), CRLF line ends. ``language``
-    fixes the header language (a streamed body is produced after the request's language is gone)."""
+def iter_csv_lines(columns: list[Column], rows: Iterable, unit: Unit, language: str | None = None) -> Iterator[str]:
+    """The CSV text in chunks of CHUNK_ROWS lines (header first), CRLF line ends. ``rows`` are
+    tuples in column order or dicts keyed by column key. ``language`` fixes the header language
+    (a streamed body is produced after the request's language is gone)."""
     language = language or lang()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_formula(c.label(language, unit)) for c in columns])
-    pending = 1
-    for row in rows:
-        writer.writerow([plain(row.get(c.key), c, unit) for c in columns])
-        pending += 1
-        if pending >= CHUNK_ROWS:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if pending:
+    convert = _csv_row(columns, unit)
+    rows = _row_tuples(columns, rows)
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        writer.writerows(map(convert, chunk))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
         yield buffer.getvalue()
 
 
@@ -223,73 +363,45 @@ def csv_response(
     return response
 
 
-#: what XML 1.0, so an XLSX cell, cannot hold (openpyxl refuses it rather than write a broken file)
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def xlsx_text(text: str) -> str:
     """``text`` as an XLSX cell can hold it: characters XML forbids (control characters that
     reached the database before the forms refused them, or by other ways in) become U+FFFD, so
-    they show up as � instead of failing the whole export."""
-    return _XML_ILLEGAL.sub("\ufffd", text)
+    they show up as � instead of failing the whole export. (core.xlsx applies it to every cell.)"""
+    from .xlsx import XML_ILLEGAL
+
+    return XML_ILLEGAL.sub("\ufffd", text)
 
 
 def xlsx_response(
-    *, filename: str, columns: list[Column], rows: Iterable[dict], unit: Unit, about: list[tuple[str, str]], title: str
+    *, filename: str, columns: list[Column], rows: Iterable, unit: Unit, about: list[tuple[str, str]], title: str
 ) -> HttpResponse:
-    """An XLSX workbook: the data sheet (typed numbers, frozen header, widths) and "About"."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """An XLSX workbook: the data sheet (typed numbers, frozen bold header, widths) and "About".
+    Rows are written as they are read (core/xlsx.py), so memory holds the compressed file, not
+    the rows."""
+    from .xlsx import Workbook
 
     language = lang()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(xlsx_text(title)))
-    sheet.freeze_panes = "A2"
     headers = [xlsx_text(escape_formula(c.label(language, unit))) for c in columns]
-    widths = [min(60, max(10, len(h) * 2 + 2)) for h in headers]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    decimals = {Unit.THOUSAND: "#,##0", Unit.MILLION: "#,##0.######", Unit.HUNDRED_MILLION: "#,##0.########"}
-    for row in rows:
-        cells = []
-        for column in columns:
-            value = row.get(column.key)
-            if value is None:
-                cells.append(None)
-                continue
-            if column.kind == "money":
-                cell = WriteOnlyCell(sheet, value=Decimal(value) / UNIT_DIVISOR[unit])
-                cell.number_format = decimals[unit]
-            elif column.kind in ("int", "yen"):
-                cell = WriteOnlyCell(sheet, value=int(value))
-                cell.number_format = "#,##0" if column.kind == "yen" else "0"
-            elif column.kind == "decimal":
-                cell = WriteOnlyCell(sheet, value=Decimal(str(value)))
-                cell.number_format = "0.0"
-            elif column.kind == "number" and _is_number(value):
-                cell = WriteOnlyCell(sheet, value=Decimal(str(value)))
-                cell.number_format = "#,##0.########"
-            else:
-                cell = WriteOnlyCell(sheet, value=xlsx_text(plain(value, column, unit)))
-            cells.append(cell)
-        sheet.append(cells)
-    about_sheet = workbook.create_sheet(title="About")
-    about_sheet.column_dimensions["A"].width = 28
-    about_sheet.column_dimensions["B"].width = 100
-    for key, value in [*about, ("", ""), *legend()]:
-        about_sheet.append([xlsx_text(escape_formula(str(key))), xlsx_text(escape_formula(str(value)))])
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    with Workbook(buffer) as workbook:
+        bold = workbook.style(bold=True)
+        number_styles = [
+            workbook.style(number_format=_MONEY_FORMATS[unit] if c.kind == "money" else _NUMBER_FORMATS[c.kind])
+            if c.kind == "money" or c.kind in _NUMBER_FORMATS
+            else 0
+            for c in columns
+        ]
+        widths = [min(60, max(10, len(h) * 2 + 2)) for h in headers]
+        convert = _xlsx_row(columns, unit)
+        title = sheet_title(xlsx_text(title))
+        with workbook.sheet(title, widths=widths, number_styles=number_styles, freeze_header=True) as sheet:
+            sheet.append(headers, style=bold)
+            for row in _row_tuples(columns, rows):
+                sheet.append(convert(row))
+        with workbook.sheet("About", widths=[28, 100]) as sheet:
+            for key, value in [*about, ("", ""), *legend()]:
+                sheet.append([escape_formula(str(key)), escape_formula(str(value))])
+    response = HttpResponse(buffer.getbuffer(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

@@ -106,51 +106,35 @@ PRECISION_LABELS = dict(Precision.choices)
 KIND_LABELS = dict(SourceKind.choices)
 
 
-def budget_line_rows(queryset) -> Iterator[dict]:
-    """Rows for BUDGET_LINE_COLUMNS in the queryset's order, streamed."""
-    fields = ("program__slug", "program__name_ja", "fiscal_year", "stage", "stage_alternative", "stage_wording",
-              "amount_yen", "precision", "precision_note", "source__key", "source__title", "source__kind",
+#: rows fetched per round trip by the streamed exports (server-side cursor on PostgreSQL)
+CHUNK_SIZE = 5000
+
+
+def labels(choices) -> dict[str, str]:
+    """``value -> label`` in the active language, resolved once per export instead of per row."""
+    return {value: str(label) for value, label in choices}
+
+
+def budget_line_rows(queryset) -> Iterator[tuple]:
+    """Rows for BUDGET_LINE_COLUMNS (tuples in their order), streamed from the queryset in its order."""
+    stages = labels(Stage.choices)
+    fields = ("program__slug", "program__name_ja", "fiscal_year", "stage", "amount_yen", "stage_alternative",
+              "stage_wording", "precision", "precision_note", "source__key", "source__title", "source__kind",
               "note")  # fmt: skip
-    for row in queryset.values(*fields).iterator(chunk_size=2000):
-        yield {
-            "program_slug": row["program__slug"],
-            "program": row["program__name_ja"],
-            "fiscal_year": row["fiscal_year"],
-            "stage": str(STAGE_LABELS.get(row["stage"], row["stage"])),
-            "stage_alternative": str(STAGE_LABELS.get(row["stage_alternative"], "")),
-            "stage_wording": row["stage_wording"],
-            "amount": row["amount_yen"],
-            "amount_yen": row["amount_yen"],
-            "precision": row["precision"],
-            "precision_note": row["precision_note"],
-            "source_key": row["source__key"],
-            "source_title": row["source__title"],
-            "source_kind": row["source__kind"],
-            "note": row["note"],
-        }
+    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
+        slug, name, fy, stage, yen, alternative, wording, precision, precision_note, key, title, kind, note = row
+        yield (slug, name, fy, stages.get(stage, stage), yen, stages.get(alternative, ""), wording, yen, precision,
+               precision_note, key, title, kind, note)  # fmt: skip
 
 
-def outcome_value_rows(queryset) -> Iterator[dict]:
+def outcome_value_rows(queryset) -> Iterator[tuple]:
+    """Rows for OUTCOME_VALUE_COLUMNS (tuples in their order), streamed from the queryset in its order."""
     fields = ("indicator__slug", "indicator__name_ja", "indicator__unit", "fiscal_year", "program__slug",
               "program__name_ja", "value", "precision", "derived", "derived_note", "scope_note", "source__key",
               "source__title", "source__kind")  # fmt: skip
-    for row in queryset.values(*fields).iterator(chunk_size=2000):
-        yield {
-            "indicator_slug": row["indicator__slug"],
-            "indicator": row["indicator__name_ja"],
-            "unit": row["indicator__unit"],
-            "fiscal_year": row["fiscal_year"],
-            "program_slug": row["program__slug"] or "",
-            "program": row["program__name_ja"] or "",
-            "value": row["value"],
-            "precision": row["precision"],
-            "derived": int(row["derived"]),
-            "derived_note": row["derived_note"],
-            "scope_note": row["scope_note"],
-            "source_key": row["source__key"],
-            "source_title": row["source__title"],
-            "source_kind": row["source__kind"],
-        }
+    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
+        slug, name, unit, fy, program_slug, program, value, precision, derived, *rest = row
+        yield (slug, name, unit, fy, program_slug or "", program or "", value, precision, int(derived), *rest)
 
 
 def program_rows(queryset, latest: dict[int, dict]) -> Iterator[dict]:
