@@ -5,17 +5,18 @@ BIN := $(VENV)/bin
 # Tests run with DEBUG off, as in production, so they need a (throwaway) key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=tests-only-not-a-secret-$(shell echo kakehashi | md5sum | cut -c1-24)
 
-.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench bench-national drills clean
+.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench bench-browser bench-national drills clean
 
 run: setup db
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 setup: $(BIN)/.installed node_modules/.installed
 
-# test-only browser tooling (axe-core for the accessibility check), from the npm registry
+# from the npm registry, pinned by package-lock.json: plotly.js's basic bundle (served to chart pages
+# without a map, core/staticfiles.py) and test-only axe-core (the accessibility browser test)
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
-	else echo "npm not found: the accessibility browser test needs node_modules/axe-core"; fi
+	else echo "npm not found: chart pages load the full plotly.js bundle; the accessibility test needs axe-core"; fi
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +55,11 @@ check-deploy: setup
 bench: setup messages
 	$(TEST_ENV) $(BIN)/python bench/export_memory.py
 	$(TEST_ENV) $(BIN)/python bench/pages.py
+
+# Chart pages in Debian's Chromium against gunicorn in production mode (issue 13 item 3): bytes on a first
+# and a repeat load, time to the first chart drawn; numbers in bench/results/browser.txt.
+bench-browser: setup messages
+	$(BIN)/python bench/browser.py
 
 # National scale (issue 13): a fresh PostgreSQL database kakehashi_bench, the seed measured, then the
 # synthetic national dataset (manage.py generate_national) measured; numbers in bench/results/.
