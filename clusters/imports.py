@@ -23,6 +23,7 @@ from core.imports import (
     WRITES,
     ChoiceParser,
     Deferred,
+    ExistingRows,
     Importer,
     PreviewRow,
     parse_fiscal_year,
@@ -59,9 +60,12 @@ class ClusterRowImporter(Importer):
 
     def load(self, user) -> None:
         self.is_manager = has_role(user, Role.PROGRAM_MANAGER)
-        self.clusters = {c.slug: c for c in Cluster.objects.restrict(user, CHANGE).select_related("region")}
+        # with the program: ClusterYearRow.clean() reads the cluster's period from it
+        self.clusters = {c.slug: c for c in Cluster.objects.restrict(user, CHANGE).select_related("region", "program")}
+        self.clusters_by_pk = {c.pk: c for c in self.clusters.values()}
         self.visible_clusters = set(Cluster.objects.restrict(user).values_list("slug", flat=True))
         self.sources = {s.key: s for s in Source.objects.restrict(user)}
+        self.sources_by_pk = {s.pk: s for s in self.sources.values()}
         self.locked = set()
         if not self.is_manager:
             self.locked = set(
@@ -69,6 +73,14 @@ class ClusterRowImporter(Importer):
                 .filter(status__in=LOCKED_FOR_COORDINATORS)
                 .values_list("cluster_id", "fiscal_year")
             )
+
+    def attach(self, instance) -> None:
+        """Give an existing row (ExistingRows gives none) the loaded cluster, with its region and
+        program, and source, so validating and showing it costs no query."""
+        for attr, loaded in (("cluster", self.clusters_by_pk), ("source", self.sources_by_pk)):
+            related = loaded.get(getattr(instance, f"{attr}_id"))
+            if related is not None:
+                setattr(instance, attr, related)
 
     def cluster(self, row: PreviewRow, slug: str):
         if not slug:
@@ -142,17 +154,15 @@ class ClusterFundingImporter(ClusterRowImporter):
 
     def load(self, user) -> None:
         super().load(user)
-        self.existing = {
-            (f.cluster_id, f.fiscal_year, f.kind): f
-            for f in ClusterFunding.objects.restrict(user, CHANGE).select_related("cluster", "source")
-        }
+        self.existing = ExistingRows(ClusterFunding.objects.restrict(user, CHANGE), ("cluster", "fiscal_year", "kind"))
         self.kinds = ChoiceParser(FundingKind)
+        self.kind_labels = {key: str(label) for key, label in FundingKind.choices}
 
     def build(self, record: dict, row: PreviewRow) -> None:
         slug = self.slug(row, record, "cluster_slug")
         fy = self.value(row, record, "fiscal_year", parse_fiscal_year, required=True)
         kind = self.value(row, record, "kind", self.kinds, required=True)
-        label = FundingKind(kind).label if kind is not NOTHING else NOTHING
+        label = self.kind_labels[kind] if kind is not NOTHING else NOTHING
         self.set_key(row, (slug, fy, kind), (slug, fy, label))
         cluster = self.cluster(row, slug)
         national = self.value(row, record, "national_yen", parse_whole_number, required=True)
@@ -165,6 +175,8 @@ class ClusterFundingImporter(ClusterRowImporter):
             funding = ClusterFunding(cluster=cluster, fiscal_year=fy, kind=kind)
             if local is NOTHING:
                 local = 0
+        else:
+            self.attach(funding)
         self.check_money(row, record, "national", "national_yen", national, None if is_new else funding.national_yen)
         self.check_money(row, record, "local", "local_yen", local, None if is_new else funding.local_yen)
         values = {"national_yen": national, "local_yen": local}
@@ -192,10 +204,9 @@ class ClusterOutcomeImporter(ClusterRowImporter):
     def load(self, user) -> None:
         super().load(user)
         self.indicators = {i.slug: i for i in Indicator.objects.restrict(user)}
-        self.existing = {
-            (o.cluster_id, o.fiscal_year, o.indicator_id): o
-            for o in ClusterOutcome.objects.restrict(user, CHANGE).select_related("cluster", "indicator", "source")
-        }
+        self.existing = ExistingRows(
+            ClusterOutcome.objects.restrict(user, CHANGE), ("cluster", "fiscal_year", "indicator")
+        )
 
     def build(self, record: dict, row: PreviewRow) -> None:
         slug = self.slug(row, record, "cluster_slug")
@@ -212,6 +223,8 @@ class ClusterOutcomeImporter(ClusterRowImporter):
         outcome = self.existing.get((cluster.pk, fy, indicator.pk))
         if outcome is None:
             outcome = ClusterOutcome(cluster=cluster, fiscal_year=fy, indicator=indicator)
+        else:
+            self.attach(outcome)
         values = {"value": value}
         source = self.source(row, record, cluster=cluster, fy=fy, instance=outcome, values=values)
         self.finish(row, outcome, {**values, "source": source})

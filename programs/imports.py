@@ -10,13 +10,26 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.imports import NOTHING, ChoiceParser, Importer, PreviewRow, parse_fiscal_year, parse_flag, parse_whole_number
+from core.imports import (
+    NOTHING,
+    ChoiceParser,
+    ExistingRows,
+    Importer,
+    PreviewRow,
+    parse_fiscal_year,
+    parse_flag,
+    parse_whole_number,
+)
 from core.querysets import CHANGE
 from core.roles import Role, has_role
 
 from .choices import STAGE_JA, Precision, Stage
 from .exports import BUDGET_LINE_COLUMNS, OUTCOME_VALUE_COLUMNS
 from .models import BudgetLine, Indicator, OutcomeValue, Program, Source
+
+#: named in the message about a missing source (lazy: translated only when the message is made)
+BUDGET_LINE = gettext_lazy("budget line")
+OUTCOME_VALUE = gettext_lazy("outcome value")
 
 
 class NationalImporter(Importer):
@@ -34,6 +47,14 @@ class NationalImporter(Importer):
 
     def load_sources(self, user) -> None:
         self.sources = {s.key: s for s in Source.objects.restrict(user)}
+        self.sources_by_pk = {s.pk: s for s in self.sources.values()}
+
+    def attach_source(self, instance) -> None:
+        """The loaded source on an existing row (ExistingRows gives none), so comparing and showing
+        it costs no query."""
+        source = self.sources_by_pk.get(instance.source_id)
+        if source is not None:
+            instance.source = source
 
     def source(self, row: PreviewRow, record: dict, *, is_new: bool, what: str):
         """The row's source from the source-key column; required for a new row, else kept."""
@@ -80,18 +101,16 @@ class BudgetLineImporter(NationalImporter):
         self.programs = {p.slug: p for p in Program.objects.restrict(user, CHANGE)}
         self.visible_programs = set(Program.objects.restrict(user).values_list("slug", flat=True))
         self.load_sources(user)
-        self.existing = {
-            (line.program_id, line.fiscal_year, line.stage): line
-            for line in BudgetLine.objects.restrict(user, CHANGE).select_related("program", "source")
-        }
+        self.existing = ExistingRows(BudgetLine.objects.restrict(user, CHANGE), ("program", "fiscal_year", "stage"))
         self.stages = ChoiceParser(Stage, extra={key: [label] for key, label in STAGE_JA.items()})
+        self.stage_labels = {key: str(label) for key, label in Stage.choices}
         self.precisions = ChoiceParser(Precision)
 
     def build(self, record: dict, row: PreviewRow) -> None:
         slug = self.slug(row, record, "program_slug")
         fy = self.value(row, record, "fiscal_year", parse_fiscal_year, required=True)
         stage = self.value(row, record, "stage", self.stages, required=True)
-        label = Stage(stage).label if stage is not NOTHING else NOTHING
+        label = self.stage_labels[stage] if stage is not NOTHING else NOTHING
         self.set_key(row, (slug, fy, stage), (slug, fy, label))
         program = self.program(row, slug, scope=self.programs)
         amount = self.value(row, record, "amount_yen", parse_whole_number, required=True)
@@ -102,13 +121,15 @@ class BudgetLineImporter(NationalImporter):
         is_new = line is None
         if is_new:
             line = BudgetLine(program=program, fiscal_year=fy, stage=stage)
+        elif "source_key" in record:
+            self.attach_source(line)  # the source is compared and shown only when the file names one
         self.check_money(row, record, "amount", "amount_yen", amount, None if is_new else line.amount_yen)
         changes = {
             "amount_yen": amount,
             "precision": precision,
             "precision_note": self.text(record, "precision_note"),
             "note": self.text(record, "note"),
-            "source": self.source(row, record, is_new=is_new, what=_("budget line")),
+            "source": self.source(row, record, is_new=is_new, what=BUDGET_LINE),
         }
         self.finish(row, line, changes)
 
@@ -132,17 +153,26 @@ class OutcomeValueImporter(NationalImporter):
         self.programs = {p.slug: p for p in Program.objects.restrict(user)}
         self.visible_programs = set(self.programs)
         self.load_sources(user)
-        self.existing = {
-            (value.indicator_id, value.fiscal_year, value.program_id): value
-            for value in OutcomeValue.objects.restrict(user, CHANGE).select_related("indicator", "program", "source")
-        }
+        self.values = OutcomeValue.objects.restrict(user, CHANGE)
+        self.existing_by_indicator: dict[int, dict] = {}
+        self.total_label = _("all universities")
         self.precisions = ChoiceParser(Precision)
+
+    def existing_of(self, indicator) -> ExistingRows:
+        """The indicator's values the user may change, loaded when the file first names it: a
+        query per indicator in the file, instead of every value of every indicator (≈300,000
+        nationally) for any file."""
+        if indicator.pk not in self.existing_by_indicator:
+            self.existing_by_indicator[indicator.pk] = ExistingRows(
+                self.values.filter(indicator=indicator), ("indicator", "fiscal_year", "program")
+            )
+        return self.existing_by_indicator[indicator.pk]
 
     def build(self, record: dict, row: PreviewRow) -> None:
         indicator_slug = self.slug(row, record, "indicator_slug")
         fy = self.value(row, record, "fiscal_year", parse_fiscal_year, required=True)
         program_slug = self.slug(row, record, "program_slug", required=False)
-        total = _("all universities")
+        total = self.total_label
         self.set_key(
             row,
             (indicator_slug, fy, program_slug),
@@ -158,10 +188,12 @@ class OutcomeValueImporter(NationalImporter):
         derived = self.value(row, record, "derived", parse_flag)
         if indicator is None or fy is NOTHING or (program_slug and program is None):
             return
-        outcome = self.existing.get((indicator.pk, fy, program.pk if program else None))
+        outcome = self.existing_of(indicator).get((indicator.pk, fy, program.pk if program else None))
         is_new = outcome is None
         if is_new:
             outcome = OutcomeValue(indicator=indicator, fiscal_year=fy, program=program)
+        elif "source_key" in record:
+            self.attach_source(outcome)
         derived_note = self.text(record, "derived_note")
         will_be_derived = outcome.derived if derived is NOTHING else derived
         will_have_note = outcome.derived_note if derived_note is NOTHING else derived_note
@@ -180,6 +212,6 @@ class OutcomeValueImporter(NationalImporter):
             "derived": derived,
             "derived_note": derived_note,
             "scope_note": self.text(record, "scope_note"),
-            "source": self.source(row, record, is_new=is_new, what=_("outcome value")),
+            "source": self.source(row, record, is_new=is_new, what=OUTCOME_VALUE),
         }
         self.finish(row, outcome, changes)
