@@ -68,17 +68,18 @@
     document.querySelectorAll("[data-figure]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-figure"));
       if (!source) return;
-      var item = { el: el, fig: JSON.parse(source.textContent), drawn: false, frame: el.offsetHeight - el.clientHeight };
+      var item = { el: el, fig: JSON.parse(source.textContent), drawn: false };
       el.chartItem = item;
       figures.push(item);
     });
+    if (!figures.length) return;
+    loadPlotly(); /* fetch and compile plotly.js while the page is laid out and the first chart waits */
     /* keep each chart's place (its height plus its border) so the page does not jump when it is drawn
-     * and "near the view" is measured right; all reads above, all writes here: one layout */
+     * and "near the view" is measured right; all reads first, then all writes: one layout */
+    figures.forEach(function (item) { item.frame = item.el.offsetHeight - item.el.clientHeight; });
     figures.forEach(function (item) {
       item.el.style.minHeight = ((item.fig.layout && item.fig.layout.height) || 450) + item.frame + "px";
     });
-    if (!figures.length) return;
-    loadPlotly(); /* fetch and compile plotly.js while the first chart waits for it */
     if (!("IntersectionObserver" in window)) {
       figures.forEach(draw);
       return;
