@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from django.db.models import F
+
 from core.exports import Column
 from programs.exports import CHUNK_SIZE, SOURCE_KEY, SOURCE_KIND, SOURCE_TITLE
 
@@ -132,15 +134,15 @@ def region_rows(queryset) -> Iterator[dict]:
 
 def funding_rows(queryset) -> Iterator[tuple]:
     """Rows for CLUSTER_FUNDING_COLUMNS (tuples in their order), streamed from the queryset in its order."""
-    fields = ("cluster__slug", "cluster__name_ja", "cluster__region__slug", "fiscal_year", "kind", "national_yen",
-              "local_yen", "source__key", "source__title", "source__kind")  # fmt: skip
-    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
-        slug, name, region, fy, kind, national, local, key, title, source_kind = row
-        yield (slug, name, region, fy, kind, national, national, local, local, key, title, source_kind)
+    yield from queryset.values_list(
+        "cluster__slug", "cluster__name_ja", "cluster__region__slug", "fiscal_year", "kind", "national_yen",
+        F("national_yen"), "local_yen", F("local_yen"), "source__key", "source__title", "source__kind",
+    ).iterator(chunk_size=CHUNK_SIZE)  # fmt: skip
 
 
 def outcome_rows(queryset) -> Iterator[tuple]:
     """Rows for CLUSTER_OUTCOME_COLUMNS (tuples in their order), streamed from the queryset in its order."""
-    fields = ("cluster__slug", "cluster__name_ja", "fiscal_year", "indicator__slug", "indicator__name_ja", "value",
-              "source__key", "source__kind")  # fmt: skip
-    return queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
+    yield from queryset.values_list(
+        "cluster__slug", "cluster__name_ja", "fiscal_year", "indicator__slug", "indicator__name_ja", "value",
+        "source__key", "source__kind",
+    ).iterator(chunk_size=CHUNK_SIZE)  # fmt: skip

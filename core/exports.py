@@ -174,24 +174,31 @@ def _money_text(unit: Unit) -> Callable[[int], str]:
     return money
 
 
+def _by_kind(columns: list[Column]) -> tuple[list[int], list[int], list[int], list[tuple[int, Column]]]:
+    """Column positions by what a row converter does with them: text (and date), integers, money,
+    and the others (converted cell by cell)."""
+    texts = [i for i, c in enumerate(columns) if c.kind in ("text", "date")]
+    integers = [i for i, c in enumerate(columns) if c.kind in ("int", "yen")]
+    money = [i for i, c in enumerate(columns) if c.kind == "money"]
+    others = [(i, c) for i, c in enumerate(columns) if c.kind not in ("text", "date", "int", "yen", "money")]
+    return texts, integers, money, others
+
+
 def _csv_row(columns: list[Column], unit: Unit) -> Callable[[Sequence], list]:
     """``row -> the fields csv.writer gets``, equal to ``[plain(v, c, unit) for …]``. The kind of
     each column is looked at once; per cell only the common cases are tested inline: text that
     is a str not starting with a risky character, an int in a numeric column, and None pass as
     they are (csv.writer writes None as an empty field), money in whole yen is divided exactly.
     Anything else goes through plain()."""
-    texts = [i for i, c in enumerate(columns) if c.kind in ("text", "date")]
-    integers = [i for i, c in enumerate(columns) if c.kind in ("int", "yen")]
-    money = [i for i, c in enumerate(columns) if c.kind == "money"]
-    others = [(i, c) for i, c in enumerate(columns) if c.kind not in ("text", "date", "int", "yen", "money")]
+    texts, integers, money, others = _by_kind(columns)
     columns = list(columns)
+    keys = [c.key for c in columns]
+    width = len(keys)
     money_text = _money_text(unit)
     risky = _RISKY_FIRST
 
-    def convert(row: Sequence) -> list:
-        if len(row) != len(columns):
-            raise ValueError(f"A row of {len(row)} values for {len(columns)} columns")
-        row = list(row)
+    def convert(row: Sequence | dict) -> list:
+        row = list(row) if row.__class__ is tuple and len(row) == width else _as_list(row, keys)
         for i in texts:
             value = row[i]
             if value.__class__ is not str or value[:1] in risky:
@@ -199,7 +206,7 @@ def _csv_row(columns: list[Column], unit: Unit) -> Callable[[Sequence], list]:
         for i in integers:
             value = row[i]
             if value.__class__ is not int and value is not None:
-                row[i] = plain(value, columns[i], unit)
+                row[i] = int(value) if value.__class__ is bool else plain(value, columns[i], unit)
         for i in money:
             value = row[i]
             if value.__class__ is int:
@@ -239,18 +246,15 @@ def _xlsx_row(columns: list[Column], unit: Unit) -> Callable[[Sequence], list]:
     """``row -> cell values``, equal to ``[_xlsx_cell(v, c, unit) for …]`` with the common cases
     inline (as _csv_row): safe text and None pass, ints pass, whole yen becomes a float in the
     unit — the same double as Decimal(yen) / divisor while the yen are exact in a double."""
-    texts = [i for i, c in enumerate(columns) if c.kind in ("text", "date")]
-    integers = [i for i, c in enumerate(columns) if c.kind in ("int", "yen")]
-    money = [i for i, c in enumerate(columns) if c.kind == "money"]
-    others = [(i, c) for i, c in enumerate(columns) if c.kind not in ("text", "date", "int", "yen", "money")]
+    texts, integers, money, others = _by_kind(columns)
     columns = list(columns)
+    keys = [c.key for c in columns]
+    width = len(keys)
     divisor = UNIT_DIVISOR[unit]
     risky = _RISKY_FIRST
 
-    def convert(row: Sequence) -> list:
-        if len(row) != len(columns):
-            raise ValueError(f"A row of {len(row)} values for {len(columns)} columns")
-        row = list(row)
+    def convert(row: Sequence | dict) -> list:
+        row = list(row) if row.__class__ is tuple and len(row) == width else _as_list(row, keys)
         for i in texts:
             value = row[i]
             if value.__class__ is not str or value[:1] in risky:
@@ -272,11 +276,14 @@ def _xlsx_row(columns: list[Column], unit: Unit) -> Callable[[Sequence], list]:
     return convert
 
 
-def _row_tuples(columns: list[Column], rows: Iterable) -> Iterator:
-    """Rows as sequences in column order: tuples pass through, dicts are read by column key."""
-    keys = [c.key for c in columns]
-    for row in rows:
-        yield [row.get(k) for k in keys] if isinstance(row, dict) else row
+def _as_list(row: Sequence | dict, keys: list[str]) -> list:
+    """A row as a list in column order: a dict is read by column key (missing keys are None), a
+    sequence must hold one value per column."""
+    if isinstance(row, dict):
+        return [row.get(key) for key in keys]
+    if len(row) != len(keys):
+        raise ValueError(f"A row of {len(row)} values for {len(keys)} columns")
+    return list(row)
 
 
 def export_filename(what: str, fy_from: int | None, fy_to: int | None, ext: str) -> str:
@@ -309,7 +316,7 @@ def iter_csv_lines(columns: list[Column], rows: Iterable, unit: Unit, language: 
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_formula(c.label(language, unit)) for c in columns])
     convert = _csv_row(columns, unit)
-    rows = _row_tuples(columns, rows)
+    rows = iter(rows)
     while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
         writer.writerows(map(convert, chunk))
         yield buffer.getvalue()
@@ -396,12 +403,12 @@ def xlsx_response(
         title = sheet_title(xlsx_text(title))
         with workbook.sheet(title, widths=widths, number_styles=number_styles, freeze_header=True) as sheet:
             sheet.append(headers, style=bold)
-            for row in _row_tuples(columns, rows):
+            for row in rows:
                 sheet.append(convert(row))
         with workbook.sheet("About", widths=[28, 100]) as sheet:
             for key, value in [*about, ("", ""), *legend()]:
                 sheet.append([escape_formula(str(key)), escape_formula(str(value))])
-    response = HttpResponse(buffer.getbuffer(), content_type=XLSX_TYPE)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

@@ -3,6 +3,9 @@ the whole-dataset ZIP documents them, and the glossary's data dictionary lists t
 
 from collections.abc import Iterator
 
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Coalesce
+
 from core.exports import Column
 
 from .choices import Precision, SourceKind, Stage
@@ -110,31 +113,31 @@ KIND_LABELS = dict(SourceKind.choices)
 CHUNK_SIZE = 5000
 
 
-def labels(choices) -> dict[str, str]:
-    """``value -> label`` in the active language, resolved once per export instead of per row."""
-    return {value: str(label) for value, label in choices}
+def label_of(field: str, choices, default):
+    """The label of ``field``'s value in the active language, chosen by the database (CASE), so
+    that rows arrive as the export writes them and no Python runs per row; other values give
+    ``default``."""
+    whens = [When(**{field: value}, then=Value(str(label))) for value, label in choices]
+    return Case(*whens, default=default, output_field=CharField())
 
 
 def budget_line_rows(queryset) -> Iterator[tuple]:
-    """Rows for BUDGET_LINE_COLUMNS (tuples in their order), streamed from the queryset in its order."""
-    stages = labels(Stage.choices)
-    fields = ("program__slug", "program__name_ja", "fiscal_year", "stage", "amount_yen", "stage_alternative",
-              "stage_wording", "precision", "precision_note", "source__key", "source__title", "source__kind",
-              "note")  # fmt: skip
-    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
-        slug, name, fy, stage, yen, alternative, wording, precision, precision_note, key, title, kind, note = row
-        yield (slug, name, fy, stages.get(stage, stage), yen, stages.get(alternative, ""), wording, yen, precision,
-               precision_note, key, title, kind, note)  # fmt: skip
+    """Rows for BUDGET_LINE_COLUMNS (tuples in their order), streamed from the queryset in its order;
+    stage labels in the language active when the first row is read."""
+    yield from queryset.values_list(
+        "program__slug", "program__name_ja", "fiscal_year", label_of("stage", Stage.choices, F("stage")),
+        "amount_yen", label_of("stage_alternative", Stage.choices, Value("")), "stage_wording", F("amount_yen"),
+        "precision", "precision_note", "source__key", "source__title", "source__kind", "note",
+    ).iterator(chunk_size=CHUNK_SIZE)  # fmt: skip
 
 
 def outcome_value_rows(queryset) -> Iterator[tuple]:
     """Rows for OUTCOME_VALUE_COLUMNS (tuples in their order), streamed from the queryset in its order."""
-    fields = ("indicator__slug", "indicator__name_ja", "indicator__unit", "fiscal_year", "program__slug",
-              "program__name_ja", "value", "precision", "derived", "derived_note", "scope_note", "source__key",
-              "source__title", "source__kind")  # fmt: skip
-    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
-        slug, name, unit, fy, program_slug, program, value, precision, derived, *rest = row
-        yield (slug, name, unit, fy, program_slug or "", program or "", value, precision, int(derived), *rest)
+    yield from queryset.values_list(
+        "indicator__slug", "indicator__name_ja", "indicator__unit", "fiscal_year",
+        Coalesce("program__slug", Value("")), Coalesce("program__name_ja", Value("")), "value", "precision",
+        "derived", "derived_note", "scope_note", "source__key", "source__title", "source__kind",
+    ).iterator(chunk_size=CHUNK_SIZE)  # fmt: skip
 
 
 def program_rows(queryset, latest: dict[int, dict]) -> Iterator[dict]:

@@ -292,3 +292,27 @@ def test_export_imports_back_unchanged(client, url, kind, name):
     assert counts["unchanged"] == counts["total"] > 0 and counts["error"] == 0, counts
     assert client.post(batch_url).status_code == 302
     assert snapshot() == before
+
+
+def test_budgets_as_of_a_date_export_the_figures_then(client):
+    """The history queryset (?as_of=) exports through the same row function: labels and amounts."""
+    from django.utils import timezone
+
+    from core.services import save_tracked
+    from programs.models import BudgetLine
+
+    manager = get_user_model().objects.get(username="manager")
+    line = BudgetLine.objects.get(program__slug="city-area", fiscal_year=2009, stage="request")
+    BudgetLine.history.filter(id=line.pk).update(history_date=timezone.now() - dt.timedelta(days=30))
+    line.amount_yen = 5_600_000_000
+    save_tracked(user=manager, instance=line, version=1)
+    client.force_login(manager)
+    past = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
+    params = {"as_of": past, "program": line.program_id, "fy": 2009, "stage": "request"}
+    response = client.get("/budgets/", {**params, "export": "csv"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [(r["予算段階"], r["金額（円）"], r["金額（百万円）"]) for r in rows] == [("概算要求", "5500000000", "5500")]
+    response = client.get("/budgets/", {**params, "export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("金額（円）") + 1).value == 5_500_000_000
