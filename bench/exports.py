@@ -17,7 +17,7 @@ client in this process (DEBUG off, PostgreSQL, Redis cache):
   tracing slows it). Flat memory shows as a peak that grows with the compressed file only, not
   with the rows.
 
-The medians of BENCH_N runs (default 3). Environment: BENCH_DATABASE_URL (default
+The medians of BENCH_N runs (default 3); BENCH_FORMATS=csv or xlsx measures one of them. Environment: BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/kakehashi_bench), BENCH_CACHE_URL (default
 redis://127.0.0.1:6379/7).
 """
@@ -44,6 +44,7 @@ os.environ["DJANGO_STATIC_MANIFEST"] = "false"
 os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
 N = int(os.environ.get("BENCH_N", "3"))
 LISTS = ("/budgets/", "/funding/", "/outcomes/values/")
+FORMATS = os.environ.get("BENCH_FORMATS", "csv,xlsx").split(",")
 XLSX_ROWS = 50_000
 
 
@@ -124,6 +125,15 @@ def csv_rows(body: bytes) -> int:
     return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""))) - 1
 
 
+def xlsx_rows(body: bytes) -> int:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    rows = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) - 1
+    book.close()
+    return rows
+
+
 def peak_memory(c, url) -> int:
     tracemalloc.start()
     export(c, url)
@@ -140,7 +150,7 @@ def main():
           "CSV ÷ COPY (CPU) | queries |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     sizes = {}
-    for url in LISTS:
+    for url in LISTS if "csv" in FORMATS else ():
         select, queries = export_select(c, f"{url}?export=csv")
         exports, copies = [], []
         for _ in range(N):  # alternated, so that both meet the same load
@@ -155,6 +165,8 @@ def main():
         copy_cpu = rows / statistics.median(r[1] for r in copies)
         print(f"| {url} | {rows:,} | {wall:,.0f} | {copy_wall:,.0f} | {wall / copy_wall:.2f} | {cpu:,.0f} | "
               f"{copy_cpu:,.0f} | {cpu / copy_cpu:.2f} | {queries} |")  # fmt: skip
+    if "xlsx" not in FORMATS:
+        return
     print()
     print(f"| list | rows | XLSX s (wall) | XLSX CPU s (app+db) | s per {XLSX_ROWS:,} rows (wall) | "
           "peak MiB (tracemalloc) |")  # fmt: skip
@@ -163,7 +175,7 @@ def main():
         runs = [measured(lambda url=url: export(c, f"{url}?export=xlsx")) for _ in range(N)]
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
-        rows = sizes[url]
+        rows = sizes.get(url) or xlsx_rows(runs[0][2][2])
         peak = peak_memory(c, f"{url}?export=xlsx")
         print(f"| {url} | {rows:,} | {wall:.1f} | {cpu:.1f} | {wall * XLSX_ROWS / rows:.1f} | {peak / 2**20:.1f} |")
 
