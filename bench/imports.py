@@ -8,7 +8,9 @@ dataset does not use, citing the synthetic source), previews it and confirms it 
 manager; then uploads the same N rows with every amount one yen higher and confirms that (a
 change of N rows). Every step goes through the real views in this process (Django's test client,
 DEBUG off, Redis cache); the figure is the wall time of the confirm request — which re-checks the
-whole file against the current data before writing — and rows/s = N ÷ that time. After each
+whole file against the current data before writing — and rows/s = N ÷ that time; beside it the
+CPU seconds of the confirm in this process and in its PostgreSQL backend, whose sum is what the
+wall time comes to on an idle machine (on a busy one, wall time also counts waiting). After each
 confirm the benchmark checks what was written: N rows, N history records naming the manager,
 versions 1 (create) and 2 (change).
 
@@ -120,15 +122,30 @@ def budget_csv(keys, amount, *, source: bool) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
+def database_cpu() -> float:
+    """CPU seconds the PostgreSQL backend serving this process has used (it runs on this machine;
+    Django's test client keeps one connection across requests)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def run_import(client, content: bytes, name: str) -> dict:
-    """Upload, preview and confirm ``content`` as the client's user: wall and CPU seconds of each."""
+    """Upload, preview and confirm ``content`` as the client's user: wall seconds of each step,
+    CPU seconds of this process and of its database backend."""
     result = {}
 
     def step(label, call):
+        database = database_cpu()
         wall, cpu = time.perf_counter(), time.process_time()
         response = call()
         result[f"{label}_s"] = time.perf_counter() - wall
         result[f"{label}_cpu_s"] = time.process_time() - cpu
+        result[f"{label}_db_cpu_s"] = database_cpu() - database
         return response
 
     upload = io.BytesIO(content)
@@ -172,9 +189,15 @@ def measure(args) -> None:
     client = Client()
     client.force_login(manager)
     results = {"budget_lines": BudgetLine.objects.count(), "runs": []}
-    print(f"PostgreSQL {NAME} ({results['budget_lines']:,} budget lines), Redis cache; wall seconds in this process")
-    print("| rows | action | upload s | preview s | confirm s | confirm CPU s | rows/s | preview's estimate s |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    load = os.getloadavg()[0]
+    print(f"PostgreSQL {NAME} ({results['budget_lines']:,} budget lines), Redis cache; load average {load:.1f} "
+          f"on {os.cpu_count()} CPUs at the start")  # fmt: skip
+    print("wall seconds of each request in this process; the confirm's CPU seconds in this process and in its")
+    print("PostgreSQL backend (their sum is about the wall time on an otherwise idle machine)")
+    print()
+    print("| rows | action | upload s | preview s | confirm s | rows/s | confirm CPU s: app + database | "
+          "rows/CPU s | preview's estimate s |")  # fmt: skip
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     taken: set = set()
     for size in SIZES:
         keys = free_keys(size, taken)
@@ -186,14 +209,17 @@ def measure(args) -> None:
             history_before = BudgetLine.history.filter(history_user=manager).count()
             run = run_import(client, content, f"bench-{action}-{size}.csv")
             check_written(keys, manager, version=version, history_before=history_before)
-            run.update(rows=size, action=action, rows_per_s=size / run["confirm_s"])
+            cpu = run["confirm_cpu_s"] + run["confirm_db_cpu_s"]
+            run.update(rows=size, action=action, rows_per_s=size / run["confirm_s"], rows_per_cpu_s=size / cpu)
             results["runs"].append(run)
             estimate = f"{run['estimate_s']:,.0f}" if run.get("estimate_s") is not None else "—"
             print(
                 f"| {size:,} | {action} | {run['upload_s']:.1f} | {run['preview_s']:.1f} | {run['confirm_s']:.1f} | "
-                f"{run['confirm_cpu_s']:.1f} | {run['rows_per_s']:,.0f} | {estimate} |",
+                f"{run['rows_per_s']:,.0f} | {run['confirm_cpu_s']:.1f} + {run['confirm_db_cpu_s']:.1f} = {cpu:.1f} | "
+                f"{run['rows_per_cpu_s']:,.0f} | {estimate} |",
                 flush=True,
             )
+    results["load_average"] = load
     if args.save:
         Path(args.save).write_text(json.dumps(results, indent=1))
 

@@ -128,6 +128,15 @@ def test_confirm_of_n_rows_writes_n_rows_and_n_history_records_by_the_uploader(c
     assert set(latest.diff_against(latest.prev_record).changed_fields) - {"version"} == {"amount_yen"}
 
 
+def test_history_names_the_user_given_not_the_request(small_chunks):
+    """Outside a request (no history middleware to fall back on) the records still name the user."""
+    keys = new_keys(10)
+    importer, rows = preview_rows("manager", budget_csv(keys, lambda i: 1_000 + i))
+    assert importer.apply(user("manager"), rows) == {"create": 10, "change": 0, "unchanged": 0}
+    records = BudgetLine.history.filter(id__in=[line.pk for line in lines(keys)])
+    assert [r.history_user.username for r in records] == ["manager"] * 10
+
+
 def test_unchanged_rows_are_not_written(client):
     line, other = BudgetLine.objects.filter(program__slug="city-area").order_by("pk")[:2]
     content = (
@@ -318,3 +327,14 @@ def test_preview_states_how_long_the_confirm_will_take(client):
     page = preview.content.decode()
     assert preview.context["estimate_seconds"] == estimated_confirm_seconds(30)
     assert f'<time datetime="PT{estimated_confirm_seconds(30)}S"' in page and "Confirming takes about" in page
+
+
+def test_the_estimate_is_conservative_and_fits_the_worker_timeout():
+    from pathlib import Path
+
+    assert estimated_confirm_seconds(0) == 1
+    assert estimated_confirm_seconds(5_000) < estimated_confirm_seconds(50_000) <= 60
+    config = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    namespace: dict = {}
+    exec(config.read_text(encoding="utf-8"), namespace)  # noqa: S102 - our own configuration file
+    assert namespace["timeout"] >= 2 * estimated_confirm_seconds(imports.MAX_ROWS)
