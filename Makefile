@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Tests run with DEBUG off, as in production, so they need a (throwaway) key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=tests-only-not-a-secret-$(shell echo kakehashi | md5sum | cut -c1-24)
 
-.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench bench-browser bench-national drills clean
+.PHONY: run setup db messages test test-fast e2e lint format check-deploy bench bench-browser bench-national bench-imports drills clean
 
 run: setup db
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -77,6 +77,12 @@ bench-national: setup messages
 	$(BENCH_ENV) $(BIN)/python manage.py generate_national
 	$(BENCH_ENV) $(BIN)/python bench/national.py measure --seed bench/results/seed.json --save bench/results/national.json \
 		--report bench/results/national.txt
+
+# Import confirms (issue 13 item 5): 5,000 and 50,000 budget lines created, then changed, through the
+# views on PostgreSQL (a template database with the national dataset, copied per run; bench/imports.py).
+bench-imports: setup messages
+	$(BIN)/python bench/imports.py prepare
+	$(BIN)/python bench/imports.py measure --save bench/results/imports.json | tee bench/results/imports.txt
 
 # Drills (issue 12): production mode (gunicorn, PostgreSQL, Redis on 127.0.0.1) under load, outages, a
 # killed worker, hostile input and dump/restore; one line per drill, non-zero exit if any fails.

@@ -15,9 +15,13 @@ confirm the benchmark checks what was written: N rows, N history records naming 
 versions 1 (create) and 2 (change).
 
 ``measure`` starts from a fresh copy of the template (CREATE DATABASE … TEMPLATE), so runs before
-and after a change start from the same data. Environment: BENCH_DATABASE_URL (default
-postgres://postgres@127.0.0.1:5432/kakehashi_bench_imports; the template is ``<name>_template``),
-BENCH_CACHE_URL (default redis://127.0.0.1:6379/12), BENCH_IMPORT_SIZES (default "5000,50000").
+and after a change start from the same data. Environment (its own names, so a shell set up for
+bench/national.py does not point this one at that database): BENCH_IMPORTS_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/kakehashi_bench_imports; the template is ``<name>_template``;
+the name must start with kakehashi_bench), BENCH_IMPORTS_CACHE_URL (default
+redis://127.0.0.1:6379/12, cleared), BENCH_IMPORT_SIZES (default "5000,50000").
+
+    make bench-imports                  prepare, then measure
 """
 
 from __future__ import annotations
@@ -33,11 +37,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kakehashi_bench_imports")
+DATABASE_URL = os.environ.get(
+    "BENCH_IMPORTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kakehashi_bench_imports"
+)
 PARTS = urlsplit(DATABASE_URL)
 NAME = PARTS.path.lstrip("/")
 TEMPLATE = f"{NAME}_template"
-os.environ["CACHE_URL"] = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12")
+os.environ["CACHE_URL"] = os.environ.get("BENCH_IMPORTS_CACHE_URL", "redis://127.0.0.1:6379/12")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
 os.environ["DJANGO_DEBUG"] = "false"

@@ -58,8 +58,8 @@ PREVIEW_LIMIT = 500
 #: unapplied uploads older than this are discarded when the same user uploads again
 STALE_AFTER = dt.timedelta(days=1)
 #: rows a confirm gets through per second — re-checking the whole file, then writing — taken low so
-#: the estimate errs long: bench/imports.py measured 3,400–4,300 rows/s for 50,000 budget lines on
-#: PostgreSQL on an idle 2-CPU machine and 1,470 with the machine loaded three times over
+#: the estimate errs long: bench/imports.py measured 50,000 budget lines on PostgreSQL at 3,200–4,500
+#: rows per CPU second (app and database), and 1,470–4,300 rows/s of wall time on a shared 2-CPU machine
 CONFIRM_ROWS_PER_SECOND = 1_500
 
 
