@@ -82,7 +82,7 @@ bench-national: setup messages
 # views on PostgreSQL (a template database with the national dataset, copied per run; bench/imports.py).
 bench-imports: setup messages
 	$(BIN)/python bench/imports.py prepare
-	$(BIN)/python bench/imports.py measure --save bench/results/imports.json | tee bench/results/imports.txt
+	$(BIN)/python bench/imports.py measure --save bench/results/imports.json --report bench/results/imports.txt
 
 # Drills (issue 12): production mode (gunicorn, PostgreSQL, Redis on 127.0.0.1) under load, outages, a
 # killed worker, hostile input and dump/restore; one line per drill, non-zero exit if any fails.

@@ -195,15 +195,21 @@ def measure(args) -> None:
     client = Client()
     client.force_login(manager)
     results = {"budget_lines": BudgetLine.objects.count(), "runs": []}
+    shown: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        shown.append(text)
+
     load = os.getloadavg()[0]
-    print(f"PostgreSQL {NAME} ({results['budget_lines']:,} budget lines), Redis cache; load average {load:.1f} "
-          f"on {os.cpu_count()} CPUs at the start")  # fmt: skip
-    print("wall seconds of each request in this process; the confirm's CPU seconds in this process and in its")
-    print("PostgreSQL backend (their sum is about the wall time on an otherwise idle machine)")
-    print()
-    print("| rows | action | upload s | preview s | confirm s | rows/s | confirm CPU s: app + database | "
-          "rows/CPU s | preview's estimate s |")  # fmt: skip
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    say(f"PostgreSQL {NAME} ({results['budget_lines']:,} budget lines), Redis cache; load average {load:.1f} "
+        f"on {os.cpu_count()} CPUs at the start")  # fmt: skip
+    say("wall seconds of each request in this process; the confirm's CPU seconds in this process and in its")
+    say("PostgreSQL backend (their sum is about the wall time on an otherwise idle machine)")
+    say()
+    say("| rows | action | upload s | preview s | confirm s | rows/s | confirm CPU s: app + database | "
+        "rows/CPU s | preview's estimate s |")  # fmt: skip
+    say("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     taken: set = set()
     for size in SIZES:
         keys = free_keys(size, taken)
@@ -219,15 +225,16 @@ def measure(args) -> None:
             run.update(rows=size, action=action, rows_per_s=size / run["confirm_s"], rows_per_cpu_s=size / cpu)
             results["runs"].append(run)
             estimate = f"{run['estimate_s']:,.0f}" if run.get("estimate_s") is not None else "—"
-            print(
+            say(
                 f"| {size:,} | {action} | {run['upload_s']:.1f} | {run['preview_s']:.1f} | {run['confirm_s']:.1f} | "
                 f"{run['rows_per_s']:,.0f} | {run['confirm_cpu_s']:.1f} + {run['confirm_db_cpu_s']:.1f} = {cpu:.1f} | "
-                f"{run['rows_per_cpu_s']:,.0f} | {estimate} |",
-                flush=True,
+                f"{run['rows_per_cpu_s']:,.0f} | {estimate} |"
             )
     results["load_average"] = load
     if args.save:
         Path(args.save).write_text(json.dumps(results, indent=1))
+    if args.report:
+        Path(args.report).write_text("\n".join(shown) + "\n")
 
 
 if __name__ == "__main__":
@@ -236,5 +243,6 @@ if __name__ == "__main__":
     sub.add_parser("prepare")
     m = sub.add_parser("measure")
     m.add_argument("--save", help="write the numbers to this JSON file")
+    m.add_argument("--report", help="write the printed table to this file too")
     args = parser.parse_args()
     prepare() if args.command == "prepare" else measure(args)
