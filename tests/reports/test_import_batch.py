@@ -166,6 +166,33 @@ def test_confirming_200_rows_takes_a_fixed_number_of_queries(client, kind, djang
     assert {line.amount_yen for line in lines(keys)} == {5_000 + i for i in range(200)}
 
 
+def test_cluster_funding_confirm_queries_do_not_grow_with_rows(client):
+    """Cluster rows validate their fiscal year against the cluster's period (clean() reads the
+    cluster's program): the loaded clusters come with it, so no row costs a query of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user("manager"))
+    rows = list(ClusterFunding.objects.select_related("cluster").order_by("pk"))
+    assert len(rows) >= 10
+
+    def confirm_queries(subset, plus):
+        content = "クラスターキー,年度,計画／実績,国費（円）\r\n" + "".join(
+            f"{r.cluster.slug},{r.fiscal_year},{r.kind},{r.national_yen + plus}\r\n" for r in subset
+        )
+        response = client.post("/imports/cluster-funding/", {"file": imports_file(content.encode())})
+        batch_url = response["Location"]
+        assert client.get(batch_url).context["counts"]["change"] == len(subset)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(batch_url).status_code == 302
+        return len(queries)
+
+    assert confirm_queries(rows[:2], 1) == confirm_queries(rows, 2)
+    assert {r.version for r in ClusterFunding.objects.filter(pk__in=[r.pk for r in rows[2:]])} == {
+        r.version + 1 for r in rows[2:]
+    }
+
+
 # --- refusals write nothing --------------------------------------------------------------------------
 
 
