@@ -330,10 +330,15 @@ def measure(args):
     users = clients()
     sizes_ = dataset_sizes()
     pages = {}
+    import re
+
+    keep = re.compile(args.pages) if args.pages else None
     for label, url, who in PAGES:
+        if keep and not keep.search(label) and label not in ("/healthz", "admin budget-line changelist"):
+            continue
         url = resolve(url)
         pages[label] = {"url": url, **measure_url(users[who], url, N)}
-    exports = measure_exports(users["analyst"], max(1, min(N, 3)))
+    exports = {} if args.no_exports else measure_exports(users["analyst"], max(1, min(N, 3)))
     imported = measure_import(users, IMPORT_ROWS) if not args.no_import else None
     result = {"sizes": sizes_, "pages": pages, "exports": exports, "import": imported, "n": N}
     seed = json.loads(Path(args.seed).read_text()) if args.seed else None
@@ -408,6 +413,8 @@ if __name__ == "__main__":
     m.add_argument("--seed", help="JSON of a seed-size run to compare with (national ÷ seed)")
     m.add_argument("--report", help="write the printed tables to this file too")
     m.add_argument("--no-import", action="store_true", help="skip the import (it changes figures)")
+    m.add_argument("--no-exports", action="store_true", help="pages only (while working on a page)")
+    m.add_argument("--pages", help="only the pages whose label matches this regular expression (and the baselines)")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare()

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import FastSelect
 from core.models import FY_MAX, FY_MIN
 from programs.filtersets import FiscalYearRowsMixin
 from programs.models import Program
@@ -27,7 +28,10 @@ class RegionFilterSet(django_filters.FilterSet):
     )
     block = django_filters.ChoiceFilter(label=_("Area (8 blocks)"), choices=Block.choices, method="filter_block")
     program = django_filters.ModelChoiceFilter(
-        label=_("Program (with its sub-programs)"), queryset=_programs_with_clusters, method="filter_program"
+        label=_("Program (with its sub-programs)"),
+        queryset=_programs_with_clusters,
+        method="filter_program",
+        widget=FastSelect,
     )
     active_in = django_filters.NumberFilter(
         label=_("Running in fiscal year"),
@@ -89,9 +93,10 @@ def _visible_clusters(request):
 class ClusterYearFilterSet(FiscalYearRowsMixin):
     """Funding and outcome rows by cluster, region and fiscal-year range."""
 
-    cluster = django_filters.ModelChoiceFilter(label=_("Cluster"), queryset=_visible_clusters)
+    cluster = django_filters.ModelChoiceFilter(label=_("Cluster"), queryset=_visible_clusters, widget=FastSelect)
     region = django_filters.ModelChoiceFilter(
         label=_("Region"),
+        widget=FastSelect,
         field_name="cluster__region",
         queryset=lambda r: Region.objects.restrict(r.user) if r else Region.objects.none(),
     )

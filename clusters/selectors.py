@@ -49,6 +49,15 @@ def count_clusters_for_programs(*, user, program_ids) -> int:
     return Cluster.objects.restrict(user).filter(program_id__in=program_ids).count()
 
 
+def latest_funding_year(*, user, kind: str) -> int | None:
+    """The latest fiscal year with a funding row of ``kind``. One aggregate query."""
+    from django.db.models import Max
+
+    from .models import ClusterFunding
+
+    return ClusterFunding.objects.restrict(user).filter(kind=kind).aggregate(latest=Max("fiscal_year"))["latest"]
+
+
 def funding_rows(*, user, region_ids=None, cluster_ids=None, fy=None, kind=None) -> list[dict]:
     """Cluster funding as plain rows (cluster, region, fiscal year, kind, national and local yen,
     illustrative flag). The one read behind the map's funding view, the region page and the

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import FastSelect
 from core.models import FY_MAX, FY_MIN
 
 from .choices import Implementer, PolicyArea, SourceKind, Stage
@@ -42,7 +43,10 @@ class FiscalYearRowsMixin(django_filters.FilterSet):
 
 class BudgetLineFilterSet(FiscalYearRowsMixin):
     program = django_filters.ModelChoiceFilter(
-        label=_("Program (with its sub-programs)"), queryset=_visible_programs, method="filter_program"
+        label=_("Program (with its sub-programs)"),
+        queryset=_visible_programs,
+        method="filter_program",
+        widget=FastSelect,
     )
     stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Stage.choices)
     policy_area = django_filters.ChoiceFilter(

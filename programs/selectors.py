@@ -134,7 +134,7 @@ def sources_for(*, user, source_ids) -> list[Source]:
 
 def budget_years(*, user) -> list[int]:
     """Fiscal years that have at least one budget figure."""
-    return sorted(set(BudgetLine.objects.restrict(user).values_list("fiscal_year", flat=True)))
+    return sorted(BudgetLine.objects.restrict(user).order_by().values_list("fiscal_year", flat=True).distinct())
 
 
 def budget_totals(queryset) -> dict:

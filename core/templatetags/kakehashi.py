@@ -73,3 +73,40 @@ def control(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def render_table_cached(context, table):
+    """``{% render_table table %}``, cached per data version: a list page's table (50 rows of
+    cells through django-tables2) is the same for everyone who asks for the same rows, page, sort,
+    unit and language with the same edit rights. The key holds the table's SQL (which carries the
+    filters, the ordering and the user's scope), the page and the rendering inputs; any committed
+    write bumps the data version. With the cache down, the table is rendered as before."""
+    import hashlib
+
+    from django.core.exceptions import EmptyResultSet
+    from django.utils.translation import get_language
+
+    from core.history import cached_per_version
+
+    request = context["request"]
+    queryset = getattr(table.data, "data", None)
+    try:
+        query = str(queryset.query) if hasattr(queryset, "query") else None
+    except EmptyResultSet:
+        query = "empty"
+    if query is None:
+        return table.as_html(request)
+    page = getattr(table, "page", None)
+    parts = [
+        request.path,
+        query,
+        str(page.number if page else ""),
+        str(getattr(table.paginator, "per_page", "")) if getattr(table, "paginator", None) else "",
+        "&".join(f"{k}={v}" for k, v in sorted(request.GET.items())),
+        get_language() or "",
+        str(getattr(table, "unit", "")),
+        str(getattr(table, "can_edit", "")),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+    return cached_per_version(f"table:{digest}", lambda: table.as_html(request))

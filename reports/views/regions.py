@@ -41,15 +41,26 @@ def map_params(request, warnings: list[str], years: list[int], default_fy: int |
 
 def default_map_year(user, years: list[int]) -> int | None:
     """The latest year with actual funding reported, else the latest year with a cluster starting."""
-    rows = selectors.funding_rows(user=user, kind="actual")
-    if rows:
-        return max(r["fiscal_year"] for r in rows)
+    latest = selectors.latest_funding_year(user=user, kind="actual")
+    if latest is not None:
+        return latest
     return years[-1] if years else None
 
 
 def build_map(request, params: dict, unit: str):
+    """The map block, cached per data version: every signed-in user reads every region (rows are
+    national for reading), so the key is what the map shows — year, kind, measure, unit, language."""
+    from django.utils.translation import get_language
+
+    from core.history import cached_per_version
+
     if params["fy"] is None:
         return None
+    key = f"region-map:{params['fy']}:{params['kind']}:{params['measure']}:{unit}:{get_language()}"
+    return cached_per_version(key, lambda: _build_map(request, params, unit))
+
+
+def _build_map(request, params: dict, unit: str):
     inputs = selectors.map_inputs(user=request.user, fy=params["fy"], kind=params["kind"])
     frame = analytics.prefecture_measures(**inputs)
     unknown_clusters = selectors.unknown_period_clusters(user=request.user, fy=params["fy"])
