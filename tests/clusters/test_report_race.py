@@ -26,15 +26,28 @@ pytestmark = [
 SLUG, FY, PEOPLE, ROUNDS = "hamamatsu-kc2", 2009, 5, 3
 
 
+#: what the seed holds for (SLUG, FY) before the test: the cleanup removes only what the threads added
+_KEEP: dict = {}
+
+
+def _snapshot():
+    cluster = Cluster.objects.get(slug=SLUG)
+    _KEEP["AnnualReport"] = set(AnnualReport.objects.filter(cluster=cluster).values_list("pk", flat=True))
+    _KEEP["ClusterFunding"] = set(ClusterFunding.objects.filter(cluster=cluster).values_list("pk", flat=True))
+    _KEEP["Source"] = set(Source.objects.values_list("pk", flat=True))
+
+
 def _cleanup():
     cluster = Cluster.objects.get(slug=SLUG)
     for model in (AnnualReport, ClusterFunding):
-        rows = model.objects.filter(cluster=cluster, fiscal_year=FY)
-        model.history.filter(cluster_id=cluster.pk, fiscal_year=FY).delete()
-        rows.delete()
-    key = f"annual-report-{SLUG}-{FY}"
-    Source.history.filter(key=key).delete()
-    Source.objects.filter(key=key).delete()
+        added = model.objects.filter(cluster=cluster, fiscal_year=FY).exclude(pk__in=_KEEP[model.__name__])
+        ids = list(added.values_list("pk", flat=True))
+        model.history.filter(id__in=ids).delete()
+        added.delete()
+    added = Source.objects.exclude(pk__in=_KEEP["Source"])
+    ids = list(added.values_list("pk", flat=True))
+    Source.history.filter(id__in=ids).delete()
+    added.delete()
 
 
 def in_own_connection(work):
@@ -90,6 +103,7 @@ def test_people_creating_the_same_report_at_once_one_wins_the_rest_conflict():
     coordinator = get_user_model().objects.get(username="coord-hamamatsu")
     manager = get_user_model().objects.get(username="manager")
     people = [coordinator if i % 2 else manager for i in range(PEOPLE)]
+    in_own_connection(_snapshot)
     try:
         for round_ in range(ROUNDS):
             in_own_connection(_cleanup)
