@@ -136,14 +136,7 @@ def region_detail(request, slug):
         "prefectures": list(region.prefectures.order_by("code")),
         "coordinators": list(region.coordinators.order_by("username")),
         "clusters": clusters,
-        "lineage": presenters.lineage_block(clusters, horizon=horizon),
-        "funding": presenters.funding_block(
-            funding,
-            series_labels={c["id"]: c["name"] for c in clusters if any(r["cluster_id"] == c["id"] for r in funding)},
-            unit=params.unit,
-            block_id="region-funding",
-            title=_("Funding of %(region)s by fiscal year, stacked by cluster") % {"region": region.display_name},
-        ),
+        **region_charts(region, clusters, funding, horizon=horizon, unit=params.unit),
         "evaluations": evaluations,
         "outcomes": outcomes,
         "reports": selectors.reports_for(user=request.user, cluster_ids=cluster_ids),
@@ -153,6 +146,30 @@ def region_detail(request, slug):
         "crumbs": [{"label": _("Regions"), "url": reverse("clusters:region_list")}, {"label": region.display_name}],
     }
     return render_page(request, "clusters/region_detail.html", context)
+
+
+def region_charts(region, clusters, funding, *, horizon: int, unit: str) -> dict:
+    """The lineage timeline and the funding chart of a region page: built from rows every signed-in
+    user reads alike, so cached per data version, region, unit and language (two plotly figures
+    and their tables are most of the page's cost for a region with many clusters)."""
+    from django.utils.translation import get_language
+
+    from core.history import cached_per_version
+
+    def build():
+        in_funding = {r["cluster_id"] for r in funding}
+        return {
+            "lineage": presenters.lineage_block(clusters, horizon=horizon),
+            "funding": presenters.funding_block(
+                funding,
+                series_labels={c["id"]: c["name"] for c in clusters if c["id"] in in_funding},
+                unit=unit,
+                block_id="region-funding",
+                title=_("Funding of %(region)s by fiscal year, stacked by cluster") % {"region": region.display_name},
+            ),
+        }
+
+    return cached_per_version(f"region-charts:{region.pk}:{horizon}:{unit}:{get_language()}", build)
 
 
 def region_funding_sources(user, region) -> list[int]:

@@ -64,3 +64,16 @@ def test_fast_model_select_marks_the_chosen_cluster_and_lists_every_cluster(clie
     html = client.get("/funding/", {"cluster": cluster.pk}).content.decode()
     assert f'<option value="{cluster.pk}" selected>' in html
     assert html.count("<option") >= Cluster.objects.count()
+
+
+def test_the_cached_region_charts_follow_a_committed_write(client, django_capture_on_commit_callbacks):
+    user = login(client, "manager")
+    funding = ClusterFunding.objects.filter(cluster__region__slug="hamamatsu").order_by("pk").first()
+    url = "/regions/hamamatsu/"
+    first = client.get(url).content.decode()
+    assert "987,654" not in first
+    assert client.get(url).content.decode().count("<table") == first.count("<table")  # cached, same page
+    funding.national_yen = 987_654_000_000
+    with django_capture_on_commit_callbacks(execute=True):
+        save_tracked(user=user, instance=funding, version=funding.version)
+    assert "987,654" in client.get(url).content.decode()
